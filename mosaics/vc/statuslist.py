@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 
 from .errors import InputTooLarge, StatusListError
+from .limits import MAX_STATUS_LIST_BITS, MAX_STATUS_LIST_COMPRESSED_BYTES
 
 __all__ = [
     "CODE_ENTRY_INVALID",
@@ -54,9 +55,9 @@ __all__ = [
 MIN_LENGTH: Final = 131_072
 DEFAULT_LENGTH: Final = MIN_LENGTH
 #: Decompression-bomb guard: at most 16 Mi entries (2 MiB of bits) once expanded.
-MAX_LENGTH: Final = 16 * 1024 * 1024
-#: And at most 2 MiB of ``encodedList`` text before we even try to decode it.
-MAX_ENCODED_LENGTH: Final = 2 * 1024 * 1024
+MAX_LENGTH: Final = MAX_STATUS_LIST_BITS
+#: And at most 2 MiB of GZIP data (its base64url text) before we even try to decode it.
+MAX_ENCODED_LENGTH: Final = 1 + (MAX_STATUS_LIST_COMPRESSED_BYTES * 4 + 2) // 3
 
 VC2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 ENTRY_TYPE: Final = "BitstringStatusListEntry"
