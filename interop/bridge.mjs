@@ -6,7 +6,9 @@
 //    "key": {"publicKeyMultibase", "secretKeyMultibase", "id"?, "controller"?},
 //    "credential": {...}, "created"?: "2024-01-01T00:00:00Z", "api"?: "vc"|"jsigs"}
 //   {"id": any, "op": "verify", "mode": "proof"|"full", "credential": {...},
-//    "statusLists"?: [list credentials], "documents"?: {url: doc}, "now"?: "<date-time>"}
+//    "statusLists"?: [list credentials] or {url: list}, "documents"?: {url: doc}, "now"?: "<date-time>"}
+//   {"id": any, "op": "canonize", "document": {...}, "algorithm": "rdfc"|"jcs"} -> string
+//   {"id": any, "op": "contexts"} -> {url: file name} the loader serves
 // Responses: {"id": same, "ok": true, "result": ...} or {"id": same, "ok": false, "error": "…"}.
 //   sign   -> result = the signed credential
 //   verify -> result = {"verified": bool, "errors": [str], "status": null | {"checked",
@@ -16,7 +18,8 @@
 // No network: see lib/loader.mjs.
 import {createInterface} from 'node:readline';
 
-import {sign, verifyFull, verifyProof} from './lib/suites.mjs';
+import {CONTEXT_FILES} from './lib/loader.mjs';
+import {canonize, sign, verifyFull, verifyProof} from './lib/suites.mjs';
 
 const VERSIONS = {
   node: process.versions.node,
@@ -48,6 +51,10 @@ async function handle(request) {
       }
       throw new Error(`Unknown verify mode "${mode}" (expected "proof" or "full").`);
     }
+    case 'canonize':
+      return canonize(request);
+    case 'contexts':
+      return CONTEXT_FILES;
     default:
       throw new Error(`Unknown op "${request.op}".`);
   }

@@ -17,8 +17,9 @@ import * as didKey from '@digitalbazaar/did-method-key';
 
 const CONTEXTS_DIR = new URL('../../mosaics/vc/contexts/', import.meta.url);
 
-// URL -> file name in mosaics/vc/contexts. One file per URL; the alternative copies kept there
-// for comparison (DCC copy, 1EdTech validator variant) are deliberately not served.
+// URL -> file name in mosaics/vc/contexts; the same map as mosaics.vc.jsonld.CONTEXT_FILES (a test
+// compares them). The alternative copies kept there for comparison (DCC copy, 1EdTech validator
+// variant) are deliberately not served.
 export const CONTEXT_FILES = Object.freeze({
   'https://www.w3.org/ns/credentials/v2': 'credentials-v2.jsonld',
   'https://www.w3.org/2018/credentials/v1': 'credentials-v1.jsonld',
@@ -27,6 +28,7 @@ export const CONTEXT_FILES = Object.freeze({
   'https://www.w3.org/ns/credentials/examples/v2': 'credentials-examples-v2.jsonld',
   'https://www.w3.org/2018/credentials/examples/v1': 'credentials-examples-v1.jsonld',
   'https://www.w3.org/ns/credentials/status/v1': 'credentials-status-v1.jsonld',
+  'https://www.w3.org/ns/odrl.jsonld': 'odrl.jsonld',
   'https://w3id.org/security/data-integrity/v1': 'data-integrity-v1.jsonld',
   'https://w3id.org/security/data-integrity/v2': 'data-integrity-v2.jsonld',
   'https://w3id.org/security/multikey/v1': 'multikey-v1.jsonld',
@@ -35,6 +37,8 @@ export const CONTEXT_FILES = Object.freeze({
   'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.1.json': 'ob-v3p0-context-3.0.1.json',
   'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.2.json': 'ob-v3p0-context-3.0.2.json',
   'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json': 'ob-v3p0-context-3.0.3.json',
+  // the un-versioned OB URL: the file the 1EdTech validator serves for it
+  'https://purl.imsglobal.org/spec/ob/v3p0/context.json': 'ob-v3p0-context-latest-dev.json',
   'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json': 'ob-v3p0-extensions.json',
   'https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json': 'clr-v2p0-context-2.0.1.json',
   'https://purl.imsglobal.org/spec/clr/v2p0/context.json': 'clr-v2p0-context.json',

@@ -9,6 +9,7 @@ import {
   createVerifyCryptosuite as createJcsVerifyCryptosuite,
 } from '@digitalbazaar/eddsa-jcs-2022-cryptosuite';
 import jsigs from 'jsonld-signatures';
+import jsonld from 'jsonld';
 
 import {createDocumentLoader} from './loader.mjs';
 
@@ -149,9 +150,14 @@ function resultErrors(result) {
   return [...new Set(errors)];
 }
 
+// `statusLists` is an array (each served at its `id`) or an object {url: list credential} for
+// lists published at a URL other than their id (1EdTech's fixture is one).
 function documentsFor({statusLists = [], documents = {}}) {
   const all = {...documents};
-  for(const list of statusLists) {
+  if(statusLists && !Array.isArray(statusLists) && typeof statusLists === 'object') {
+    return Object.assign(all, statusLists);
+  }
+  for(const list of statusLists ?? []) {
     if(!(list && typeof list === 'object' && typeof list.id === 'string')) {
       throw new TypeError('Each status list credential must be an object with a string "id".');
     }
@@ -225,4 +231,29 @@ export async function verifyFull({credential, statusLists, documents, now}) {
     };
   }
   return {verified: result.verified === true, errors: resultErrors(result), status};
+}
+
+/**
+ * Canonicalizes a document as the cryptosuites do, for differential tests: `rdfc` gives
+ * jsonld.js's RDFC-1.0 canonical N-Quads (safe mode, bundled contexts); `jcs` gives RFC 8785.
+ *
+ * @param {object} options - Options.
+ * @param {object} options.document - The JSON-LD document.
+ * @param {string} [options.algorithm='rdfc'] - `rdfc` or `jcs`.
+ * @returns {Promise<string>} The canonical form.
+ */
+export async function canonize({document, algorithm = 'rdfc'}) {
+  if(algorithm === 'jcs') {
+    // the cryptosuite's own canonize (RFC 8785, via the `canonicalize` package)
+    return createJcsVerifyCryptosuite().canonize(document);
+  }
+  if(algorithm === 'rdfc') {
+    return jsonld.canonize(document, {
+      algorithm: 'RDFC-1.0',
+      format: 'application/n-quads',
+      safe: true,
+      documentLoader: createDocumentLoader(),
+    });
+  }
+  throw new Error(`Unknown algorithm "${algorithm}" (expected "rdfc" or "jcs").`);
 }
