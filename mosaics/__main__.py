@@ -1,0 +1,5 @@
+import sys
+
+from mosaics.cli import main
+
+sys.exit(main())

@@ -1,0 +1,30 @@
+"""Suite-wide configuration. Credential-core tests (tests/vc) need no database."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+CONFORMANCE_DIR = TESTS_DIR / "conformance"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_files_from_the_source_tree(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Serve static files straight from the apps: the suite never runs collectstatic."""
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+def pytest_report_header() -> str:
+    database = os.environ.get("DATABASE_URL", "sqlite (default)")
+    return f"mosaics: DATABASE_URL={database.split('@')[-1]}"

@@ -1,0 +1,79 @@
+"""The French catalogue is kept in step with the English strings, complete and compiled."""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCALE = ROOT / "mosaics" / "locale" / "fr" / "LC_MESSAGES"
+
+
+def _entries(po_text: str) -> dict[str, tuple[str, bool]]:
+    """msgid -> (msgstr, fuzzy) for every entry of a .po file (header excluded)."""
+    entries: dict[str, tuple[str, bool]] = {}
+    for block in po_text.split("\n\n"):
+        fuzzy = "#, fuzzy" in block
+        parts = re.split(r"^(msgid|msgstr) ", block, flags=re.MULTILINE)
+        fields = dict(zip(parts[1::2], parts[2::2], strict=False))
+        if "msgid" not in fields:
+            continue
+        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', fields["msgid"]))
+        msgstr = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', fields.get("msgstr", "")))
+        if msgid:
+            entries[msgid] = (msgstr, fuzzy)
+    return entries
+
+
+def test_every_french_string_is_translated_and_none_is_fuzzy() -> None:
+    entries = _entries((LOCALE / "django.po").read_text())
+    assert entries, "the French catalogue is empty"
+    untranslated = [msgid for msgid, (msgstr, _) in entries.items() if not msgstr]
+    fuzzy = [msgid for msgid, (_, is_fuzzy) in entries.items() if is_fuzzy]
+    assert untranslated == []
+    assert fuzzy == []
+
+
+def test_compiled_catalogue_matches_the_po_file() -> None:
+    translations = gettext.GNUTranslations((LOCALE / "django.mo").open("rb"))
+    entries = _entries((LOCALE / "django.po").read_text())
+    stale = [
+        msgid
+        for msgid, (msgstr, _) in entries.items()
+        if translations.gettext(msgid.encode().decode("unicode_escape").encode("latin-1").decode())
+        != msgstr.encode().decode("unicode_escape").encode("latin-1").decode()
+    ]
+    assert stale == [], "run `make messages` to recompile the French catalogue"
+
+
+def test_catalogue_holds_every_string_of_the_code_and_templates(tmp_path: Path) -> None:
+    if shutil.which("xgettext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("xgettext (Debian's gettext) is needed to check the catalogue")
+        pytest.skip("xgettext (Debian's gettext) is not installed")
+    copy = tmp_path / "mosaics"
+    shutil.copytree(ROOT / "mosaics", copy, ignore=shutil.ignore_patterns("vc", "__pycache__"))
+    subprocess.run(
+        [
+            str(Path(os.sys.executable).parent / "django-admin"),
+            "makemessages",
+            "--locale",
+            "fr",
+            "--no-obsolete",
+            "--add-location",
+            "file",
+        ],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+    )
+    fresh = set(_entries((copy / "locale" / "fr" / "LC_MESSAGES" / "django.po").read_text()))
+    kept = set(_entries((LOCALE / "django.po").read_text()))
+    assert sorted(fresh - kept) == [], "new strings are missing: run `make messages` and translate"
+    assert sorted(kept - fresh) == [], "the catalogue has strings no longer used: `make messages`"
