@@ -1,0 +1,1282 @@
+"""The verifier: a credential in (JSON, compact JWT, baked PNG or SVG), a report of checks out.
+
+:func:`verify` never raises for anything wrong with its input — hostile, truncated, binary,
+enormous — it returns a :class:`Report` whose checks say, in plain words, what was wrong. It
+never touches the network: JSON-LD contexts come from the bundled loader, status lists and
+controller documents are supplied by the caller.
+
+Checks, in order (each one a :class:`Check`):
+
+``parse``
+    What the input is (JSON object, compact JWT, PNG, SVG) and that it can be read within the
+    limits of :mod:`mosaics.vc.limits`.
+``context``
+    ``@context`` starts with the VC 2.0 context (VC 1.1 is accepted with a warning, as
+    1EdTech's validator does), carries the Open Badges (and for CLR the CLR) context, and names
+    only contexts we hold locally — an unknown context fails; it is never fetched.
+``type``
+    ``VerifiableCredential`` plus one of the credential types we understand.
+``safe_mode``
+    Every term and type is defined by the contexts (JSON-LD safe mode). Terms a context does not
+    define would be dropped by canonicalisation and so would not be covered by the signature.
+``schema``
+    The official Open Badges 3.0 JSON Schema where one applies. Single values that issuers emit
+    where the schema wants a list (``proof`` as one object, as 1EdTech's own signed example does)
+    are read as one-item lists first, and the check's message says so.
+``proof``
+    The Data Integrity proofs (or proof set), or the JWT signature.
+``issuer_key``
+    The key that signed belongs to the issuer: the verification method's controller is the
+    issuer's id (``<issuer id>#<publicKeyMultibase>``, or the issuer is the ``did:key``).
+``validity``
+    ``validFrom``/``validUntil`` (VC 1.1: ``issuanceDate``/``expirationDate``). Outside the
+    window the status is ``expired`` or ``not_yet_valid`` — distinct from ``invalid``.
+``status``
+    Bitstring Status List entries, checked against list credentials the caller supplies (whose
+    own proofs are verified too). Revoked and suspended are reported as such; an entry whose
+    list was not supplied is a warning ("could not be checked offline"), not a failure.
+``credentials`` / ``endorsements``
+    For a CLR, every credential inside it, and every embedded endorsement, is verified too; each
+    gets its own :class:`Report` in :attr:`Report.nested`. One that is *invalid* fails this
+    check; one that is merely expired, not yet valid, revoked or suspended is a warning here
+    (its own report says which).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final, Literal
+
+from mosaics.vc import limits
+from mosaics.vc.errors import InputTooLarge, MalformedInput, VCError
+
+__all__ = [
+    "CREDENTIAL_TYPES",
+    "STATUSES",
+    "Check",
+    "Report",
+    "verify",
+]
+
+Status = Literal["valid", "invalid", "expired", "not_yet_valid", "revoked", "suspended"]
+Format = Literal["json", "jwt", "png", "svg", "unknown"]
+
+STATUSES: Final[tuple[str, ...]] = (
+    "valid",
+    "invalid",
+    "expired",
+    "not_yet_valid",
+    "revoked",
+    "suspended",
+)
+
+VC2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
+VC1_CONTEXT: Final = "https://www.w3.org/2018/credentials/v1"
+OB_CONTEXT_LATEST: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+_OB_CONTEXT: Final = re.compile(
+    r"https://purl\.imsglobal\.org/spec/ob/v3p0/context(-3\.\d\.\d)?\.json"
+    r"|https://imsglobal\.github\.io/openbadges-specification/context\.json"
+)
+_CLR_CONTEXT: Final = re.compile(
+    r"https://purl\.imsglobal\.org/spec/clr/v2p0/context(-2\.\d\.\d)?\.json"
+    r"|https://dc\.imsglobal\.org/draft/clr/v2p0/context"
+)
+
+OB_TYPES: Final = frozenset({"OpenBadgeCredential", "AchievementCredential"})
+CREDENTIAL_TYPES: Final = frozenset(
+    {*OB_TYPES, "EndorsementCredential", "ClrCredential", "BitstringStatusListCredential"}
+)
+
+# Bounds on the work one input may cause beyond the limits in mosaics.vc.limits.
+MAX_NESTED_CREDENTIALS: Final = 64
+"""Most credentials verified inside one input (CLR members, endorsements, at every level)."""
+MAX_CREDENTIAL_NESTING: Final = 4
+"""How deep credentials may sit inside credentials (a CLR holding a badge holding endorsements)."""
+
+_PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+_COMPACT_JWS: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_XSD_DATETIME: Final = re.compile(
+    r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?", re.ASCII
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One step of verification: its ``name``, whether it passed, a stable ``code`` and a
+    ``message`` in plain words for a person who is not a standards expert."""
+
+    name: str
+    ok: bool
+    code: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "code": self.code, "message": self.message}
+
+
+@dataclass
+class Report:
+    """The outcome of :func:`verify`.
+
+    ``verified`` is true only when ``status`` is ``valid``: every check passed. ``warnings``
+    are things worth knowing that do not make the credential fail (an old VC 1.1 credential, a
+    status that could not be checked offline). ``nested`` holds one report per credential
+    found inside this one (CLR members, endorsements), each with its ``path``.
+    """
+
+    format: Format = "unknown"
+    credential: dict[str, Any] | None = None
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[Check] = field(default_factory=list)
+    nested: list[Report] = field(default_factory=list)
+    summary: str = ""
+    path: str = ""
+    _outcome: Status | None = None
+
+    @property
+    def status(self) -> Status:
+        """``valid``, ``invalid``, ``expired``, ``not_yet_valid``, ``revoked`` or ``suspended``.
+
+        Anything failed other than the validity window and the status list makes the credential
+        ``invalid``; otherwise revoked > suspended > expired > not yet valid.
+        """
+        failed = [c for c in self.checks if not c.ok]
+        if not failed and self.checks:
+            return "valid"
+        if not self.checks:
+            return "invalid"
+        codes = {c.code for c in failed}
+        if any(c.code not in _SOFT_CODES for c in failed):
+            return "invalid"
+        for status in ("revoked", "suspended", "expired", "not_yet_valid"):
+            if status in codes:
+                return status
+        return "invalid"  # pragma: no cover - every soft code is listed above
+
+    @property
+    def verified(self) -> bool:
+        """True when every check passed (warnings allowed)."""
+        return self.status == "valid"
+
+    def check(self, name: str) -> Check | None:
+        """The check called ``name``, if it ran."""
+        for c in self.checks:
+            if c.name == name:
+                return c
+        return None
+
+    @property
+    def failed(self) -> list[Check]:
+        """The checks that did not pass."""
+        return [c for c in self.checks if not c.ok]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-serialisable dict (``verified``, ``status``, ``format``, ``summary``,
+        ``checks``, ``warnings``, ``nested``, and the ``credential``)."""
+        out: dict[str, Any] = {
+            "verified": self.verified,
+            "status": self.status,
+            "format": self.format,
+            "summary": self.summary,
+            "checks": [c.to_json() for c in self.checks],
+            "warnings": [c.to_json() for c in self.warnings],
+            "nested": [n.to_json() for n in self.nested],
+            "credential": self.credential,
+        }
+        if self.path:
+            out["path"] = self.path
+        return out
+
+    # -- building ------------------------------------------------------------------------
+
+    def ok(self, name: str, message: str) -> None:
+        self.checks.append(Check(name, True, "ok", message))
+
+    def fail(self, name: str, code: str, message: str) -> None:
+        self.checks.append(Check(name, False, code, message))
+
+    def warn(self, name: str, code: str, message: str) -> None:
+        self.warnings.append(Check(name, True, code, message))
+
+
+# Failure codes that do not make a credential "invalid" on their own.
+_SOFT_CODES: Final = frozenset({"revoked", "suspended", "expired", "not_yet_valid"})
+
+
+@dataclass
+class _Context:
+    """What one call of :func:`verify` shares with the verification of nested credentials."""
+
+    now: datetime
+    status_lists: dict[str, Any]
+    documents: dict[str, Any]
+    budget: int = MAX_NESTED_CREDENTIALS
+
+
+# ---------------------------------------------------------------------------------------------
+# The entry point
+# ---------------------------------------------------------------------------------------------
+
+
+def verify(
+    data: bytes | str | Mapping[str, Any],
+    *,
+    now: datetime | None = None,
+    status_lists: Mapping[str, Any] | None = None,
+    documents: Mapping[str, Any] | None = None,
+) -> Report:
+    """Verify a credential and report every check.
+
+    ``data`` is the credential as bytes (JSON, compact JWT, PNG or SVG), text (JSON or JWT), or
+    an already parsed JSON object. ``now`` (timezone-aware; default: the current time) is the
+    moment the validity window and status lists are judged at. ``status_lists`` maps each
+    ``statusListCredential`` URL to the list credential found there (a parsed object, JSON text
+    or bytes, or a compact JWT). ``documents`` maps URLs/DIDs to controller (DID) documents used
+    to resolve verification methods that are not self-describing. Nothing is fetched.
+
+    Never raises for bad input: the returned :class:`Report` says what was wrong.
+    """
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    ctx = _Context(now=now, status_lists=dict(status_lists or {}), documents=dict(documents or {}))
+    report = Report()
+    try:
+        _verify_input(data, report, ctx)
+    except RecursionError:
+        report.fail("parse", "malformed", "The data is nested too deeply to be checked.")
+    except MemoryError:
+        report.fail("parse", "too_large", "The data is too large to be checked.")
+    except VCError as exc:
+        # A helper raised where we expected a report entry; still a clean report.
+        report.fail("parse", exc.code, exc.message)
+    return report
+
+
+def _verify_input(data: object, report: Report, ctx: _Context) -> None:
+    if isinstance(data, Mapping):
+        report.format = "json"
+        try:
+            credential = _normalise_mapping(data)
+        except VCError as exc:
+            report.fail("parse", exc.code, exc.message)
+            return
+        report.ok("parse", "The credential is a JSON object.")
+        _verify_credential(credential, report, ctx, depth=0)
+        return
+    if isinstance(data, bytearray | memoryview):
+        data = bytes(data)
+    if not isinstance(data, bytes | str):
+        report.fail(
+            "parse",
+            "unsupported_format",
+            "This is not something that can hold a credential (expected a file's contents, "
+            "text or a JSON object).",
+        )
+        return
+    if isinstance(data, bytes) and data.startswith(_PNG_SIGNATURE):
+        report.format = "png"
+        _verify_baked(data, report, ctx, "png")
+        return
+    text = _as_text(data, report)
+    if text is None:
+        return
+    stripped = text.strip()
+    if stripped.startswith("<"):
+        report.format = "svg"
+        _verify_baked(data, report, ctx, "svg")
+        return
+    _verify_text(stripped, report, ctx)
+
+
+def _verify_text(text: str, report: Report, ctx: _Context) -> None:
+    if text.startswith("{"):
+        report.format = "json"
+        try:
+            value = limits.load_json(text, what="credential")
+        except VCError as exc:
+            report.fail("parse", exc.code, exc.message)
+            return
+        if not isinstance(value, dict):  # pragma: no cover - "{" always parses to a dict
+            report.fail("parse", "malformed", "The data is JSON but not a JSON object.")
+            return
+        report.ok("parse", "The credential is a JSON object.")
+        _verify_credential(value, report, ctx, depth=0)
+        return
+    if _COMPACT_JWS.fullmatch(text):
+        report.format = "jwt"
+        _verify_jwt(text, report, ctx, depth=0)
+        return
+    if text[:1] in ("[", '"') or text[:1].isdigit() or text in ("true", "false", "null"):
+        report.fail(
+            "parse",
+            "malformed",
+            "The data is JSON but not a JSON object, so it cannot be a credential.",
+        )
+        return
+    if not text:
+        report.fail("parse", "malformed", "The input is empty.")
+        return
+    report.fail(
+        "parse",
+        "unsupported_format",
+        "This is not a credential format we recognise (expected JSON, a JWT, a PNG or an SVG).",
+    )
+
+
+def _as_text(data: bytes | str, report: Report) -> str | None:
+    try:
+        limits.check_size(data, limits.MAX_IMAGE_BYTES)
+    except InputTooLarge as exc:
+        report.fail("parse", exc.code, exc.message)
+        return None
+    if isinstance(data, str):
+        return data
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        report.fail(
+            "parse",
+            "unsupported_format",
+            "This file is not a credential: it is binary data that is not a PNG image.",
+        )
+        return None
+
+
+def _normalise_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn a caller's Mapping into plain JSON (and apply the same limits as to text)."""
+    limits.check_depth(data)
+    try:
+        text = json.dumps(data, allow_nan=False, ensure_ascii=False)
+    except (TypeError, ValueError) as exc:
+        raise MalformedInput(f"The credential holds a value that is not JSON ({exc}).") from None
+    value = limits.load_json(text, what="credential")
+    if not isinstance(value, dict):  # pragma: no cover - a Mapping dumps to an object
+        raise MalformedInput("The credential is not a JSON object.")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Baked images and JWTs
+# ---------------------------------------------------------------------------------------------
+
+
+def _verify_baked(
+    data: bytes | str, report: Report, ctx: _Context, kind: Literal["png", "svg"]
+) -> None:
+    try:
+        limits.check_size(data, limits.MAX_IMAGE_BYTES, what="image")
+        ob_version, payload = _backend.extract_baked(data, kind)
+    except VCError as exc:
+        report.fail("parse", exc.code, f"The image could not be read: {exc.message}")
+        return
+    payload = payload.strip()
+    where = "PNG image" if kind == "png" else "SVG image"
+    if ob_version != "3.0":
+        report.fail(
+            "parse",
+            "ob2_unsupported",
+            f"The {where} holds an older Open Badges {ob_version} badge; this verifier checks "
+            "Open Badges 3.0 credentials.",
+        )
+        return
+    if payload.startswith("{"):
+        try:
+            value = limits.load_json(payload, what="credential")
+        except VCError as exc:
+            report.fail(
+                "parse", exc.code, f"The {where} holds a credential that {_lower(exc.message)}"
+            )
+            return
+        report.ok("parse", f"The {where} holds a credential (JSON).")
+        _verify_credential(value, report, ctx, depth=0)
+    elif _COMPACT_JWS.fullmatch(payload):
+        _verify_jwt(payload, report, ctx, depth=0, where=where)
+    else:
+        report.fail(
+            "parse", "baking_invalid", f"The {where} holds data that is neither JSON nor a JWT."
+        )
+
+
+def _lower(message: str) -> str:
+    # "The input is not valid JSON (...)." -> "is not valid JSON (...)."
+    for prefix in ("The credential ", "The input ", "The data "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message[:1].lower() + message[1:]
+
+
+def _b64url_json(segment: str, what: str) -> Any:
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise MalformedInput(f"The JWT's {what} is not base64url.") from None
+    return limits.load_json(raw, what=f"JWT {what}")
+
+
+def _verify_jwt(
+    token: str, report: Report, ctx: _Context, *, depth: int, where: str | None = None
+) -> None:
+    """A VC-JOSE (VC 2.0: the payload is the credential) or VC-JWT 1.1 (``vc`` claim) token."""
+    prefix = f"The {where} holds a JWT" if where else "The JWT"
+    try:
+        limits.check_size(token, limits.MAX_JSON_BYTES, what="JWT")
+        header_b64, payload_b64, _ = token.split(".")
+        header = _b64url_json(header_b64, "header")
+        payload = _b64url_json(payload_b64, "payload")
+    except VCError as exc:
+        report.fail("parse", exc.code, exc.message)
+        return
+    if not isinstance(header, dict) or not isinstance(payload, dict):
+        report.fail("parse", "malformed", f"{prefix}, but its header or payload is not an object.")
+        return
+    credential = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
+    if not isinstance(credential, dict) or "@context" not in credential:
+        report.fail("parse", "malformed", f"{prefix} that does not contain a credential.")
+        return
+    credential = dict(credential)
+    report.ok("parse", f"{prefix} (signed with {str(header.get('alg'))[:20]}).")
+    _verify_credential(credential, report, ctx, depth=depth, jwt=(token, header, payload))
+
+
+# ---------------------------------------------------------------------------------------------
+# The credential checks
+# ---------------------------------------------------------------------------------------------
+
+
+def _as_list(value: object) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    return [value]
+
+
+def _types(obj: object) -> list[str]:
+    if not isinstance(obj, Mapping):
+        return []
+    return [t for t in _as_list(obj.get("type")) if isinstance(t, str)]
+
+
+def _issuer_id(credential: Mapping[str, Any]) -> str | None:
+    issuer = credential.get("issuer")
+    if isinstance(issuer, str):
+        return issuer
+    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+        return str(issuer["id"])
+    return None
+
+
+def _verify_credential(
+    credential: dict[str, Any],
+    report: Report,
+    ctx: _Context,
+    *,
+    depth: int,
+    jwt: tuple[str, dict[str, Any], dict[str, Any]] | None = None,
+) -> None:
+    report.credential = credential
+    report.summary = summarise(credential)
+    context_ok = _check_context(credential, report)
+    _check_type(credential, report)
+    if context_ok:
+        _check_safe_mode(credential, report)
+    _check_schema(credential, report)
+    if jwt is not None:
+        _check_jwt_proof(credential, jwt, report, ctx)
+    elif context_ok or _uses_only_jcs(credential):
+        _check_proofs(credential, report, ctx)
+    else:
+        report.fail(
+            "proof",
+            "context_unknown",
+            "The signature could not be checked because the credential uses a context we do not "
+            "know.",
+        )
+    _check_validity(credential, report, ctx, jwt_payload=jwt[2] if jwt else None)
+    _check_status(credential, report, ctx, depth=depth)
+    _check_nested(credential, report, ctx, depth=depth)
+
+
+# -- context ----------------------------------------------------------------------------------
+
+
+def _check_context(credential: Mapping[str, Any], report: Report) -> bool:
+    contexts = credential.get("@context")
+    if contexts is None:
+        report.fail(
+            "context",
+            "context_missing",
+            "The credential has no @context, so it is not a W3C Verifiable Credential.",
+        )
+        return False
+    items = _as_list(contexts)
+    first = items[0] if items else None
+    if first == VC1_CONTEXT:
+        report.warn(
+            "context",
+            "vc_1_1",
+            "This credential uses the older Verifiable Credentials 1.1 format; it is accepted, "
+            "but new credentials should use version 2.0.",
+        )
+    elif first != VC2_CONTEXT:
+        report.fail(
+            "context",
+            "context_invalid",
+            "The credential's first @context must be the W3C Verifiable Credentials context "
+            f"({VC2_CONTEXT}).",
+        )
+        return False
+    urls = [c for c in items if isinstance(c, str)]
+    for c in items:
+        if not isinstance(c, str | Mapping):
+            report.fail(
+                "context", "context_invalid", "An @context entry is neither a URL nor an object."
+            )
+            return False
+    types = set(_types(credential))
+    wants_ob = bool(types & (OB_TYPES | {"EndorsementCredential", "ClrCredential"}))
+    ob_contexts = [u for u in urls if _OB_CONTEXT.fullmatch(u)]
+    if wants_ob and not ob_contexts:
+        report.fail(
+            "context",
+            "context_invalid",
+            "The credential is an Open Badge but does not use the Open Badges 3.0 context.",
+        )
+        return False
+    if "ClrCredential" in types and not any(_CLR_CONTEXT.fullmatch(u) for u in urls):
+        report.fail(
+            "context",
+            "context_invalid",
+            "The credential is a Comprehensive Learner Record but does not use the CLR 2.0 "
+            "context.",
+        )
+        return False
+    unknown = [u for u in urls if not _backend.context_known(u)]
+    if unknown:
+        report.fail(
+            "context",
+            "context_unknown",
+            f"The credential uses a context we do not know ({unknown[0][:200]}); it was not "
+            "fetched, so the credential cannot be checked.",
+        )
+        return False
+    if first == VC2_CONTEXT and ob_contexts and OB_CONTEXT_LATEST not in ob_contexts:
+        report.warn(
+            "context",
+            "context_outdated",
+            f"The credential uses an older version of the Open Badges context ({ob_contexts[0]}); "
+            f"the current one is {OB_CONTEXT_LATEST}.",
+        )
+    report.ok("context", "The credential uses known, standard contexts.")
+    return True
+
+
+# -- type -------------------------------------------------------------------------------------
+
+
+def _check_type(credential: Mapping[str, Any], report: Report) -> None:
+    raw = credential.get("type")
+    if not isinstance(raw, str | list) or not all(isinstance(t, str) for t in _as_list(raw)):
+        report.fail(
+            "type", "type_invalid", "The credential's type is missing or not a list of names."
+        )
+        return
+    types = _types(credential)
+    if "VerifiableCredential" not in types:
+        report.fail(
+            "type", "type_invalid", "The credential does not say it is a VerifiableCredential."
+        )
+        return
+    known = [t for t in types if t in CREDENTIAL_TYPES]
+    if not known:
+        others = ", ".join(t for t in types if t != "VerifiableCredential")[:200] or "none"
+        report.fail(
+            "type",
+            "type_invalid",
+            f"This is not a kind of credential we check (its type is {others}); expected an Open "
+            "Badge, an endorsement, a Comprehensive Learner Record or a status list.",
+        )
+        return
+    report.ok("type", f"The credential is a {_KIND[known[0]]}.")
+
+
+_KIND: Final = {
+    "OpenBadgeCredential": "Open Badge",
+    "AchievementCredential": "Open Badge",
+    "EndorsementCredential": "endorsement",
+    "ClrCredential": "Comprehensive Learner Record",
+    "BitstringStatusListCredential": "status list",
+}
+
+
+# -- safe mode --------------------------------------------------------------------------------
+
+
+def _check_safe_mode(credential: Mapping[str, Any], report: Report) -> None:
+    try:
+        _backend.check_safe(credential)
+    except VCError as exc:
+        report.fail(
+            "safe_mode",
+            exc.code,
+            "The credential contains names (properties or types) that its contexts do not define, "
+            f"so they would not be protected by the signature: {exc.message}",
+        )
+        return
+    report.ok("safe_mode", "Every property and type in the credential is defined.")
+
+
+# -- schema -----------------------------------------------------------------------------------
+
+# Where the official schema wants a list but issuers (1EdTech's own example among them) emit a
+# single value. Top-level keys, and the objects whose "type" the schema wants as a list.
+_LIST_KEYS: Final = ("proof", "credentialSchema", "evidence", "termsOfUse", "endorsement")
+_LIST_TYPED: Final = frozenset(
+    {
+        "AchievementSubject",
+        "Achievement",
+        "Profile",
+        "Alignment",
+        "Evidence",
+        "Result",
+        "ResultDescription",
+        "Related",
+        "Address",
+        "EndorsementSubject",
+        "Image",
+        "Criteria",
+        "IdentityObject",
+        "IdentifierEntry",
+        "GeoCoordinates",
+        "EndorsementCredential",
+    }
+)
+
+
+def normalise_for_schema(credential: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A copy of ``credential`` with single values turned into one-item lists where the official
+    OB 3.0 schema wants lists, and VC 1.1 names mapped to VC 2.0 ones. Returns the copy and what
+    was changed (in words)."""
+    changes: list[str] = []
+    doc = json.loads(json.dumps(credential))
+    for key in _LIST_KEYS:
+        value = doc.get(key)
+        if value is not None and not isinstance(value, list):
+            doc[key] = [value]
+            changes.append(f"{key} as one object")
+    # The type of nested objects. Iterative walk (depth is already bounded by the limits).
+    stack: list[Any] = [v for k, v in doc.items() if k != "@context"]
+    changed_type = False
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            t = node.get("type")
+            if isinstance(t, str) and t in _LIST_TYPED:
+                node["type"] = [t]
+                changed_type = True
+            stack.extend(v for k, v in node.items() if k != "@context")
+        elif isinstance(node, list):
+            stack.extend(node)
+    if changed_type:
+        changes.append("type names as single values")
+    contexts = doc.get("@context")
+    if isinstance(contexts, list) and contexts and contexts[0] == VC1_CONTEXT:
+        doc["@context"] = [VC2_CONTEXT, *contexts[1:]]
+        if "issuanceDate" in doc and "validFrom" not in doc:
+            doc["validFrom"] = doc.pop("issuanceDate")
+        if "expirationDate" in doc and "validUntil" not in doc:
+            doc["validUntil"] = doc.pop("expirationDate")
+        changes.append("VC 1.1 names (issuanceDate, expirationDate) as their VC 2.0 equivalents")
+    return doc, changes
+
+
+def _check_schema(credential: Mapping[str, Any], report: Report) -> None:
+    types = set(_types(credential))
+    if types & OB_TYPES:
+        which = "achievementcredential"
+    elif "EndorsementCredential" in types:
+        which = "endorsementcredential"
+    else:
+        return  # no official JSON Schema for CLR or status lists is bundled
+    doc, changes = normalise_for_schema(credential)
+    try:
+        errors = _backend.schema_errors(doc, which)
+    except VCError as exc:
+        report.fail("schema", exc.code, exc.message)
+        return
+    note = (
+        " (read " + "; ".join(changes) + " as the schema's lists, as issuers commonly write them)"
+        if changes
+        else ""
+    )
+    if errors:
+        shown = "; ".join(errors[:3]) + (f"; and {len(errors) - 3} more" if len(errors) > 3 else "")
+        report.fail(
+            "schema",
+            "schema_invalid",
+            f"The credential does not follow the official Open Badges 3.0 schema{note}: {shown}",
+        )
+        return
+    for entry in _as_list(credential.get("credentialSchema")):
+        sid = entry.get("id") if isinstance(entry, Mapping) else None
+        if isinstance(sid, str) and not _backend.schema_known(sid):
+            report.warn(
+                "schema",
+                "schema_not_checked",
+                f"The credential also names the schema {sid[:200]}, which was not fetched, so it "
+                "was not checked.",
+            )
+    report.ok("schema", f"The credential follows the official Open Badges 3.0 schema{note}.")
+
+
+# -- proofs -----------------------------------------------------------------------------------
+
+
+def _uses_only_jcs(credential: Mapping[str, Any]) -> bool:
+    proofs = _as_list(credential.get("proof"))
+    return bool(proofs) and all(
+        isinstance(p, Mapping) and p.get("cryptosuite") == "eddsa-jcs-2022" for p in proofs
+    )
+
+
+def _check_proofs(credential: dict[str, Any], report: Report, ctx: _Context) -> None:
+    proofs = _as_list(credential.get("proof"))
+    if not proofs:
+        report.fail(
+            "proof",
+            "proof_missing",
+            "The credential is not signed (it has no proof), so nobody can tell who issued it.",
+        )
+        return
+    if len(proofs) > limits.MAX_PROOFS:
+        report.fail(
+            "proof",
+            "too_large",
+            f"The credential carries {len(proofs)} proofs; at most {limits.MAX_PROOFS} are "
+            "checked, so it was refused.",
+        )
+        return
+    if not all(isinstance(p, Mapping) for p in proofs):
+        report.fail("proof", "proof_invalid", "A proof in the credential is not an object.")
+        return
+    try:
+        outcomes = _backend.verify_proofs(credential, ctx.documents)
+    except VCError as exc:
+        report.fail("proof", exc.code, f"The signature could not be checked: {exc.message}")
+        return
+    good = [o for o in outcomes if o.ok]
+    bad = [o for o in outcomes if not o.ok]
+    for o in outcomes:
+        if o.warning:
+            report.warn("proof", "proof_legacy", o.warning)
+    if bad or not good:
+        first = bad[0] if bad else None
+        report.fail(
+            "proof",
+            first.code if first else "proof_invalid",
+            "The signature does not check out: "
+            + (first.message if first else "no proof could be verified.")
+            + (f" ({len(bad)} of {len(outcomes)} proofs failed.)" if len(outcomes) > 1 else ""),
+        )
+        return
+    report.ok(
+        "proof",
+        "The signature is valid: the credential has not been changed since it was signed."
+        if len(good) == 1
+        else f"All {len(good)} signatures are valid: the credential has not been changed since "
+        "it was signed.",
+    )
+    _check_issuer_key(credential, [o.verification_method for o in good], report)
+
+
+def _controller_of(vm: str) -> str:
+    """The controller a verification method URL names: the DID or URL before ``#``."""
+    return vm.split("#", 1)[0]
+
+
+def _check_issuer_key(credential: Mapping[str, Any], vms: Iterable[str], report: Report) -> None:
+    issuer = _issuer_id(credential)
+    if issuer is None:
+        report.fail(
+            "issuer_key",
+            "issuer_missing",
+            "The credential does not name its issuer, so the signing key cannot be tied to anyone.",
+        )
+        return
+    for vm in vms:
+        controller = _controller_of(vm)
+        if controller != issuer:
+            report.fail(
+                "issuer_key",
+                "issuer_key_mismatch",
+                f"The credential was signed with a key of {controller[:200]}, which is not its "
+                f"issuer ({issuer[:200]}); anyone can make such a signature.",
+            )
+            return
+    report.ok("issuer_key", f"The signing key belongs to the issuer ({issuer[:200]}).")
+
+
+def _check_jwt_proof(
+    credential: Mapping[str, Any],
+    jwt: tuple[str, dict[str, Any], dict[str, Any]],
+    report: Report,
+    ctx: _Context,
+) -> None:
+    token, _header, payload = jwt
+    if "proof" in credential:
+        report.warn(
+            "proof",
+            "proof_ignored",
+            "The JWT's credential also carries an embedded proof; only the JWT signature was "
+            "checked.",
+        )
+    try:
+        vm = _backend.verify_jwt(token, ctx.documents)
+    except VCError as exc:
+        report.fail("proof", exc.code, f"The JWT signature does not check out: {exc.message}")
+        return
+    report.ok(
+        "proof",
+        "The JWT signature is valid: the credential has not been changed since it was signed.",
+    )
+    issuer = _issuer_id(credential)
+    iss = payload.get("iss")
+    if isinstance(iss, str) and issuer is not None and iss != issuer:
+        report.fail(
+            "issuer_key",
+            "issuer_key_mismatch",
+            f"The JWT says it was issued by {iss[:200]}, but the credential names {issuer[:200]}.",
+        )
+        return
+    _check_issuer_key(credential, [vm], report)
+
+
+# -- validity window --------------------------------------------------------------------------
+
+
+def _parse_datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not _XSD_DATETIME.fullmatch(value):
+        return None
+    text = value.replace("Z", "+00:00")
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when
+
+
+def _fmt(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _check_validity(
+    credential: Mapping[str, Any],
+    report: Report,
+    ctx: _Context,
+    *,
+    jwt_payload: Mapping[str, Any] | None = None,
+) -> None:
+    bounds: dict[str, datetime] = {}
+    for key in ("validFrom", "issuanceDate", "validUntil", "expirationDate"):
+        if key not in credential:
+            continue
+        when = _parse_datetime(credential[key])
+        if when is None:
+            report.fail(
+                "validity",
+                "malformed",
+                f"The credential's {key} is not a valid date and time.",
+            )
+            return
+        bounds[key] = when
+    if jwt_payload is not None:
+        for claim, key in (("nbf", "validFrom"), ("exp", "validUntil")):
+            raw = jwt_payload.get(claim)
+            if isinstance(raw, int | float) and not isinstance(raw, bool):
+                try:
+                    bounds.setdefault(key, datetime.fromtimestamp(raw, UTC))
+                except (OverflowError, OSError, ValueError):
+                    report.fail("validity", "malformed", f"The JWT's {claim} is not a valid time.")
+                    return
+    start = bounds.get("validFrom") or bounds.get("issuanceDate")
+    end = bounds.get("validUntil") or bounds.get("expirationDate")
+    if start and end and end < start:
+        report.fail(
+            "validity",
+            "validity_invalid",
+            "The credential's validity ends before it begins.",
+        )
+        return
+    if start and ctx.now < start:
+        report.fail(
+            "validity",
+            "not_yet_valid",
+            f"The credential is not valid yet: it becomes valid on {_fmt(start)}.",
+        )
+        return
+    if end and ctx.now >= end:
+        report.fail(
+            "validity", "expired", f"The credential has expired: it was valid until {_fmt(end)}."
+        )
+        return
+    if end:
+        report.ok("validity", f"The credential is within its validity period (until {_fmt(end)}).")
+    else:
+        report.ok("validity", "The credential is valid now (it does not expire).")
+
+
+# -- status -----------------------------------------------------------------------------------
+
+
+def _check_status(
+    credential: Mapping[str, Any], report: Report, ctx: _Context, *, depth: int
+) -> None:
+    entries = _as_list(credential.get("credentialStatus"))
+    if not entries:
+        return
+    issuer = _issuer_id(credential)
+    unchecked = 0
+    set_purposes: list[str] = []
+    for entry in entries[: limits.MAX_PROOFS]:
+        if not isinstance(entry, Mapping):
+            report.fail("status", "status_entry_invalid", "A status entry is not an object.")
+            return
+        types = _types(entry)
+        if "BitstringStatusListEntry" not in types:
+            unchecked += 1
+            report.warn(
+                "status",
+                "status_unsupported",
+                f"The credential's status ({', '.join(types)[:100] or 'of no type'}) is of a kind "
+                "we cannot check offline, so whether it was revoked is unknown.",
+            )
+            continue
+        url = entry.get("statusListCredential")
+        if not isinstance(url, str) or url not in ctx.status_lists:
+            unchecked += 1
+            report.warn(
+                "status",
+                "status_not_checked",
+                "Whether the credential was revoked or suspended could not be checked offline "
+                f"(its status list {str(url)[:200]} was not supplied).",
+            )
+            continue
+        list_credential = _verified_status_list(url, issuer, report, ctx, depth=depth)
+        if list_credential is None:
+            return
+        try:
+            results = _backend.check_status_entry(entry, url, list_credential, ctx.now)
+        except VCError as exc:
+            report.fail(
+                "status", exc.code, f"The credential's status could not be read: {exc.message}"
+            )
+            return
+        for result in results:
+            for note in result.notes:
+                report.warn("status", "status_nonstandard", f"The status entry is unusual: {note}.")
+            if result.is_set:
+                set_purposes.append(result.purpose)
+    if "revocation" in set_purposes:
+        report.fail("status", "revoked", "The issuer has revoked this credential.")
+    elif "suspension" in set_purposes:
+        report.fail("status", "suspended", "The issuer has suspended this credential for now.")
+    elif set_purposes:
+        report.fail(
+            "status",
+            "status_flagged",
+            f"The issuer has flagged this credential ({set_purposes[0][:50]}).",
+        )
+    elif unchecked < len(entries):
+        report.ok("status", "The credential has not been revoked or suspended.")
+
+
+def _verified_status_list(
+    url: str, issuer: str | None, report: Report, ctx: _Context, *, depth: int
+) -> dict[str, Any] | None:
+    """Verify the supplied list credential itself (proof, issuer, validity); None if it fails."""
+    supplied = ctx.status_lists[url]
+    sub = Report(path=f"statusListCredential {url}")
+    # The list is verified like any credential, but without status lists of its own (a list
+    # has no status) so that lists cannot send us round in circles.
+    sub_ctx = _Context(now=ctx.now, status_lists={}, documents=ctx.documents, budget=0)
+    _verify_input(supplied, sub, sub_ctx)
+    if sub.credential is None or "BitstringStatusListCredential" not in _types(sub.credential):
+        report.fail(
+            "status",
+            "status_list_invalid",
+            f"What was supplied as the status list {url[:200]} is not a status list credential.",
+        )
+        return None
+    if not sub.verified:
+        reason = sub.failed[0].message if sub.failed else "it did not verify"
+        report.fail(
+            "status",
+            "status_list_invalid",
+            f"The status list {url[:200]} could not be trusted: {reason}",
+        )
+        return None
+    list_issuer = _issuer_id(sub.credential)
+    if issuer is not None and list_issuer != issuer:
+        report.fail(
+            "status",
+            "status_list_invalid",
+            f"The status list {url[:200]} was published by {str(list_issuer)[:200]}, not by the "
+            "credential's issuer, so it cannot revoke or vouch for it.",
+        )
+        return None
+    return sub.credential
+
+
+# -- nested credentials and endorsements ------------------------------------------------------
+
+
+def _check_nested(
+    credential: Mapping[str, Any], report: Report, ctx: _Context, *, depth: int
+) -> None:
+    found: dict[str, list[tuple[str, Any]]] = {"credentials": [], "endorsements": []}
+    if "ClrCredential" in _types(credential):
+        subjects = _as_list(credential.get("credentialSubject"))
+        for s_no, subject in enumerate(subjects):
+            if not isinstance(subject, Mapping):
+                continue
+            for i, vc in enumerate(_as_list(subject.get("verifiableCredential"))):
+                path = "credentialSubject" + (f"[{s_no}]" if len(subjects) > 1 else "")
+                found["credentials"].append((f"{path}.verifiableCredential[{i}]", vc))
+    found["endorsements"] = _find_endorsements(credential)
+    for name, items in found.items():
+        if not items:
+            continue
+        what = "credential" if name == "credentials" else "endorsement"
+        if depth + 1 > MAX_CREDENTIAL_NESTING or len(items) > ctx.budget:
+            report.fail(
+                name,
+                "too_large",
+                f"The credential holds too many {what}s inside it to check "
+                f"(at most {MAX_NESTED_CREDENTIALS}, {MAX_CREDENTIAL_NESTING} levels deep).",
+            )
+            continue
+        ctx.budget -= len(items)
+        invalid: list[Report] = []
+        for path, item in items:
+            sub = Report(path=path)
+            _verify_nested(item, sub, ctx, depth + 1)
+            report.nested.append(sub)
+            if sub.status == "invalid":
+                invalid.append(sub)
+            elif sub.status != "valid":
+                report.warn(
+                    name,
+                    f"nested_{sub.status}",
+                    f"The {what} at {path} is {_STATUS_WORDS[sub.status]}.",
+                )
+        if invalid:
+            first = invalid[0]
+            reason = first.failed[0].message if first.failed else "it did not verify"
+            report.fail(
+                name,
+                "nested_invalid",
+                f"{len(invalid)} of the {len(items)} {what}s inside do not verify; the first, at "
+                f"{first.path}: {reason}",
+            )
+        else:
+            report.ok(name, f"All {len(items)} {what}s inside were checked.")
+
+
+_STATUS_WORDS: Final = {
+    "expired": "expired",
+    "not_yet_valid": "not valid yet",
+    "revoked": "revoked",
+    "suspended": "suspended",
+    "invalid": "not valid",
+    "valid": "valid",
+}
+
+
+def _find_endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """Embedded ``endorsement`` arrays (credential, issuer, achievement, achievement's creator,
+    and nested profiles), with their paths. Not inside nested CLR credentials: those are
+    verified on their own and find their own endorsements."""
+    out: list[tuple[str, Any]] = []
+    stack: list[tuple[str, Any]] = [("", credential)]
+    while stack:
+        path, node = stack.pop()
+        if isinstance(node, Mapping):
+            for key, value in node.items():
+                if key in ("@context", "proof", "verifiableCredential"):
+                    continue
+                child = f"{path}.{key}" if path else key
+                if key == "endorsement":
+                    out.extend((f"{child}[{i}]", e) for i, e in enumerate(_as_list(value)))
+                    continue
+                if key == "endorsementJwt":
+                    out.extend((f"{child}[{i}]", e) for i, e in enumerate(_as_list(value)))
+                    continue
+                stack.append((child, value))
+        elif isinstance(node, list):
+            stack.extend((f"{path}[{i}]", v) for i, v in enumerate(node))
+    out.sort(key=lambda item: item[0])
+    return out
+
+
+def _verify_nested(item: object, report: Report, ctx: _Context, depth: int) -> None:
+    if isinstance(item, Mapping):
+        report.format = "json"
+        report.ok("parse", "The credential is a JSON object.")
+        _verify_credential(dict(item), report, ctx, depth=depth)
+    elif isinstance(item, str) and _COMPACT_JWS.fullmatch(item.strip()):
+        report.format = "jwt"
+        _verify_jwt(item.strip(), report, ctx, depth=depth)
+    else:
+        report.fail("parse", "malformed", "This is neither a credential object nor a JWT.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Summary
+# ---------------------------------------------------------------------------------------------
+
+
+def _name_of(obj: object) -> str | None:
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, Mapping):
+        for key in ("name", "id"):
+            value = obj.get(key)
+            if isinstance(value, str) and value:
+                return value
+            if isinstance(value, Mapping):  # a language map
+                for text in value.values():
+                    if isinstance(text, str) and text:
+                        return text
+    return None
+
+
+def _clip(text: str, n: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def summarise(credential: Mapping[str, Any]) -> str:
+    """One plain sentence: who issued the credential, to whom, for what."""
+    issuer = _name_of(credential.get("issuer")) or "an unnamed issuer"
+    types = set(_types(credential))
+    subjects = [s for s in _as_list(credential.get("credentialSubject")) if isinstance(s, Mapping)]
+    subject = subjects[0] if subjects else {}
+    recipient = _recipient(subject)
+    if "BitstringStatusListCredential" in types:
+        purpose = subject.get("statusPurpose")
+        kind = f"{purpose} " if isinstance(purpose, str) else ""
+        return _clip(f"A {kind}status list published by {issuer}.", 300)
+    if "EndorsementCredential" in types:
+        comment = subject.get("endorsementComment")
+        target = subject.get("id") if isinstance(subject.get("id"), str) else "something"
+        text = f"An endorsement by {_clip(issuer)} of {_clip(str(target))}"
+        if isinstance(comment, str) and comment:
+            text += f": “{_clip(comment)}”"
+        return text + "."
+    if "ClrCredential" in types:
+        count = len(_as_list(subject.get("verifiableCredential")))
+        return (
+            f"A Comprehensive Learner Record issued by {_clip(issuer)} to {recipient}, "
+            f"holding {count} credential{'s' if count != 1 else ''}."
+        )
+    achievement = subject.get("achievement")
+    what = _name_of(achievement) if isinstance(achievement, Mapping) else None
+    what = what or _name_of({"name": credential.get("name")}) or "an achievement"
+    return f"Issued by {_clip(issuer)} to {recipient} for “{_clip(what)}”."
+
+
+def _recipient(subject: Mapping[str, Any]) -> str:
+    name = subject.get("name")
+    if isinstance(name, str) and name:
+        return _clip(name)
+    sid = subject.get("id")
+    if isinstance(sid, str) and sid:
+        return _clip(sid)
+    identifiers = _as_list(subject.get("identifier"))
+    for ident in identifiers:
+        if isinstance(ident, Mapping):
+            kind = ident.get("identityType")
+            if ident.get("hashed") is True:
+                what = kind if isinstance(kind, str) else "identifier"
+                return f"a recipient identified by a hashed {what}"
+            value = ident.get("identityHash")
+            if isinstance(value, str):
+                return _clip(value)
+    return "an unnamed recipient"
+
+
+# ---------------------------------------------------------------------------------------------
+# The colleagues' modules, behind one thin adapter (see _backend.py notes in the docstrings).
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _ProofOutcome:
+    verification_method: str
+    ok: bool
+    code: str = "ok"
+    message: str = ""
+    warning: str | None = None
+
+
+class _Backend:
+    """Calls into keys/jsonld/dataintegrity/jose/schema/statuslist/baking, mapping their APIs and
+    exceptions to what the checks above need. Everything that is not ours lives here, imported
+    lazily so that a problem in one of them shows up as a failed check, not an import error."""
+
+    def context_known(self, url: str) -> bool:
+        from mosaics.vc import jsonld
+
+        return url in jsonld.CONTEXT_FILES
+
+    def check_safe(self, credential: Mapping[str, Any]) -> None:
+        from mosaics.vc import jsonld
+
+        jsonld.check_safe(credential)
+
+    def schema_errors(self, document: Mapping[str, Any], which: str) -> list[str]:
+        raise NotImplementedError
+
+    def schema_known(self, schema_id: str) -> bool:
+        raise NotImplementedError
+
+    def verify_proofs(
+        self, credential: Mapping[str, Any], documents: Mapping[str, Any]
+    ) -> list[_ProofOutcome]:
+        raise NotImplementedError
+
+    def verify_jwt(self, token: str, documents: Mapping[str, Any]) -> str:
+        raise NotImplementedError
+
+    def check_status_entry(
+        self, entry: Mapping[str, Any], url: str, list_credential: Mapping[str, Any], now: datetime
+    ) -> list[Any]:
+        from mosaics.vc import statuslist
+
+        return list(
+            statuslist.check_status(
+                {"credentialStatus": dict(entry)}, {url: list_credential}, now=now
+            )
+        )
+
+    def extract_baked(self, data: bytes | str, kind: str) -> tuple[str, str]:
+        """(OB version, payload text) of a baked image."""
+        from mosaics.vc import baking
+
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        baked = baking.extract(raw)
+        return baked.ob_version, baked.text
+
+
+_backend: _Backend = _Backend()
