@@ -48,7 +48,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, Literal
@@ -257,6 +257,12 @@ def verify(
     except VCError as exc:
         # A helper raised where we expected a report entry; still a clean report.
         report.fail("parse", exc.code, exc.message)
+    except Exception as exc:  # last resort: verify() never raises for bad input
+        report.fail(
+            "parse",
+            "check_error",
+            f"The data could not be checked ({type(exc).__name__}), so it cannot be trusted.",
+        )
     return report
 
 
@@ -484,26 +490,65 @@ def _verify_credential(
     jwt: tuple[str, dict[str, Any], dict[str, Any]] | None = None,
 ) -> None:
     report.credential = credential
-    report.summary = summarise(credential)
-    context_ok = _check_context(credential, report)
-    _check_type(credential, report)
+    report.summary = _guarded_summary(credential)
+    context_ok = _run("context", report, lambda: _check_context(credential, report))
+    _run("type", report, lambda: _check_type(credential, report))
     if context_ok:
-        _check_safe_mode(credential, report)
-    _check_schema(credential, report)
+        _run("safe_mode", report, lambda: _check_safe_mode(credential, report))
+    _run("schema", report, lambda: _check_schema(credential, report))
     if jwt is not None:
-        _check_jwt_proof(credential, jwt, report, ctx)
+        _run("proof", report, lambda: _check_jwt_proof(credential, jwt, report, ctx))
     elif context_ok or _uses_only_jcs(credential):
-        _check_proofs(credential, report, ctx)
+        _run("proof", report, lambda: _check_proofs(credential, report, ctx))
     else:
         report.fail(
             "proof",
             "context_unknown",
-            "The signature could not be checked because the credential uses a context we do not "
-            "know.",
+            "The signature could not be checked because the credential's contexts could not be "
+            "used.",
         )
-    _check_validity(credential, report, ctx, jwt_payload=jwt[2] if jwt else None)
-    _check_status(credential, report, ctx, depth=depth)
-    _check_nested(credential, report, ctx, depth=depth)
+    jwt_payload = jwt[2] if jwt else None
+    _run(
+        "validity",
+        report,
+        lambda: _check_validity(credential, report, ctx, jwt_payload=jwt_payload),
+    )
+    _run("status", report, lambda: _check_status(credential, report, ctx, depth=depth))
+    _run("credentials", report, lambda: _check_nested(credential, report, ctx, depth=depth))
+
+
+def _run(name: str, report: Report, check: Callable[[], bool | None]) -> bool:
+    """Run one check; whatever goes wrong inside becomes a failed check, never an exception.
+
+    Returns what the check returns (True when it has no opinion)."""
+    before = len(report.checks)
+    try:
+        result = check()
+    except VCError as exc:
+        del report.checks[before:]
+        report.fail(name, exc.code, exc.message)
+        return False
+    except RecursionError:
+        del report.checks[before:]
+        report.fail(name, "malformed", "The data is nested too deeply to be checked.")
+        return False
+    except Exception as exc:  # a bug or an unexpected shape: fail closed, say so plainly
+        del report.checks[before:]
+        report.fail(
+            name,
+            "check_error",
+            f"This check could not be completed on this data ({type(exc).__name__}), so the "
+            "credential cannot be trusted.",
+        )
+        return False
+    return True if result is None else result
+
+
+def _guarded_summary(credential: Mapping[str, Any]) -> str:
+    try:
+        return summarise(credential)
+    except Exception:  # the summary is a courtesy; never let it break verification
+        return ""
 
 
 # -- context ----------------------------------------------------------------------------------
