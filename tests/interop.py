@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -250,10 +250,8 @@ class Bridge:
     def close(self) -> None:
         """End the bridge (closing stdin ends it; kill it if it lingers)."""
         if self.process.stdin is not None and not self.process.stdin.closed:
-            try:
+            with suppress(BrokenPipeError):
                 self.process.stdin.close()
-            except BrokenPipeError:
-                pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -300,7 +298,7 @@ def start_bridge() -> Bridge:
     stderr_file = tempfile.NamedTemporaryFile(  # noqa: SIM115 - lives as long as the bridge
         prefix="mosaics-interop-bridge-", suffix=".log", delete=False
     )
-    process = subprocess.Popen(  # noqa: S603 - fixed argv
+    process = subprocess.Popen(
         [node, str(BRIDGE_SCRIPT)],
         cwd=REPO_ROOT,
         stdin=subprocess.PIPE,

@@ -1,0 +1,337 @@
+"""Interoperability with the JavaScript reference stack (@digitalbazaar/vc 7.3.0 and friends).
+
+Both directions for both cryptosuites over generated Open Badges 3.0 credentials: what
+mosaics.vc signs verifies in JavaScript, what JavaScript signs verifies in mosaics.vc, and one
+changed, added or removed field is rejected by both. Plus 1EdTech's OB 3.0 vector and Bitstring
+Status List credentials built by mosaics.vc. The JavaScript side runs in one Node process for the
+whole session (``tests/interop.py``); no network on either side.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import string
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import CONFORMANCE_DIR
+from tests.interop import CRYPTOSUITES, JCS, RDFC, Bridge, multikey_from_seed
+
+pytestmark = pytest.mark.interop
+
+Json = dict[str, Any]
+
+VC2 = "https://www.w3.org/ns/credentials/v2"
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CREATED = "2024-05-01T12:00:00Z"
+
+#: how many generated credentials each property test signs (per cryptosuite and direction)
+EXAMPLES = 120
+HYPOTHESIS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+# --------------------------------------------------------------------------------------------
+# Generated Open Badges 3.0 credentials
+# --------------------------------------------------------------------------------------------
+
+#: characters that have broken canonicalization somewhere: C0/C1 controls (N-Quads escapes some
+#: as ECHAR, the rest as UCHAR), DEL, the JSON/JS line separators, BOM, noncharacters,
+#: characters above U+FFFF next to U+E000–U+FFFF (UTF-16 vs code point sort order), combining
+#: marks, bidi overrides, and text that looks like N-Quads syntax.
+TRICKY = [
+    *(chr(c) for c in range(0x20)),
+    "\x7f", "\x80", "\x85", "\x9f", "\u00a0", "\u00e9", "e\u0301", "\u2028", "\u2029",
+    "\u202e", "\ufeff", "\ue000", "\ufffd", "\uffff", "\U0001f600", "\U0001d11e", "\U0010ffff",
+    '"', "\\", "\\u0041", "\\n", "<", ">", "'", "@", "_:c14n0", " .\n", "^^", "@en",
+]  # fmt: skip
+
+texts = st.lists(
+    st.one_of(
+        # every Unicode scalar value (JSON and RDF cannot carry lone surrogates)
+        st.characters(exclude_categories=["Cs"]),
+        st.sampled_from(TRICKY),
+    ),
+    max_size=40,
+).map("".join)
+slugs = st.text(alphabet=string.ascii_lowercase + string.digits + "-._~", min_size=1, max_size=16)
+
+
+@st.composite
+def iris(draw: st.DrawFn, kind: str = "https://example.org/") -> str:
+    return f"{kind}{draw(slugs)}/{draw(slugs)}"
+
+
+@st.composite
+def date_times(draw: st.DrawFn, lo: datetime, hi: datetime) -> str:
+    moment = draw(st.datetimes(min_value=lo, max_value=hi))
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if draw(st.booleans()):
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+PAST = (datetime(2000, 1, 1), datetime(2025, 12, 31))
+FUTURE = (datetime(2030, 1, 1), datetime(2099, 12, 31))
+
+
+def _maybe(draw: st.DrawFn, target: Json, key: str, strategy: st.SearchStrategy[Any]) -> None:
+    if draw(st.booleans()):
+        target[key] = draw(strategy)
+
+
+@st.composite
+def alignments(draw: st.DrawFn) -> Json:
+    alignment: Json = {
+        "type": ["Alignment"],
+        "targetName": draw(texts),
+        "targetUrl": draw(iris("https://frameworks.example.org/")),
+    }
+    _maybe(draw, alignment, "targetDescription", texts)
+    _maybe(draw, alignment, "targetFramework", texts)
+    _maybe(draw, alignment, "targetCode", texts)
+    _maybe(draw, alignment, "targetType", st.sampled_from(["CFItem", "CFRubric", "ext:Skill"]))
+    return alignment
+
+
+@st.composite
+def evidence_items(draw: st.DrawFn) -> Json:
+    evidence: Json = {"type": ["Evidence"]}
+    _maybe(draw, evidence, "id", iris("https://evidence.example.org/"))
+    _maybe(draw, evidence, "name", texts)
+    _maybe(draw, evidence, "narrative", texts)
+    _maybe(draw, evidence, "description", texts)
+    _maybe(draw, evidence, "genre", texts)
+    _maybe(draw, evidence, "audience", texts)
+    return evidence
+
+
+@st.composite
+def open_badge_credentials(draw: st.DrawFn, issuer_id: str) -> Json:
+    """An OpenBadgeCredential (OB 3.0, VC 2.0) with the given issuer, unsigned."""
+    result_descriptions: list[Json] = []
+    for _ in range(draw(st.integers(0, 3))):
+        description: Json = {
+            "id": draw(iris("urn:example:rd:")),
+            "type": ["ResultDescription"],
+            "name": draw(texts),
+            "resultType": draw(st.sampled_from(["LetterGrade", "Status", "Percent", "ext:Grade"])),
+        }
+        _maybe(draw, description, "allowedValue", st.lists(texts, min_size=1, max_size=4))
+        result_descriptions.append(description)
+    achievement: Json = {
+        "id": draw(iris("https://example.org/achievements/")),
+        "type": ["Achievement"],
+        "name": draw(texts),
+        "description": draw(texts),
+        "criteria": {"narrative": draw(texts)},
+    }
+    if draw(st.booleans()):
+        achievement["criteria"]["id"] = draw(iris())
+    _maybe(draw, achievement, "alignment", st.lists(alignments(), min_size=1, max_size=4))
+    if result_descriptions:
+        achievement["resultDescription"] = result_descriptions
+    _maybe(draw, achievement, "tag", st.lists(texts, min_size=1, max_size=4))
+    _maybe(draw, achievement, "humanCode", texts)
+    _maybe(
+        draw,
+        achievement,
+        "image",
+        st.fixed_dictionaries(
+            {"id": iris("https://img.example.org/"), "type": st.just("Image")},
+            optional={"caption": texts},
+        ),
+    )
+    _maybe(
+        draw,
+        achievement,
+        "creditsAvailable",
+        # non-integral floats: JSON numbers with a fraction canonicalize the same everywhere
+        st.floats(0.01, 1000, allow_nan=False, allow_infinity=False).filter(lambda f: f % 1 != 0),
+    )
+    subject: Json = {"type": ["AchievementSubject"], "achievement": achievement}
+    _maybe(draw, subject, "id", st.builds(lambda s: f"did:example:{s}", slugs))
+    if result_descriptions and draw(st.booleans()):
+        subject["result"] = [
+            {"type": ["Result"], "resultDescription": rd["id"], "value": draw(texts)}
+            for rd in result_descriptions
+        ]
+    credential: Json = {
+        "@context": [VC2, OB3],
+        "id": draw(st.uuids()).urn,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer_id, "type": ["Profile"], "name": draw(texts)},
+        "validFrom": draw(date_times(*PAST)),
+        "name": draw(texts),
+        "credentialSubject": subject,
+    }
+    _maybe(draw, credential, "description", texts)
+    _maybe(draw, credential, "awardedDate", date_times(*PAST))
+    _maybe(draw, credential, "validUntil", date_times(*FUTURE))
+    _maybe(draw, credential["issuer"], "url", iris("https://issuer.example.org/"))
+    _maybe(draw, credential, "evidence", st.lists(evidence_items(), min_size=1, max_size=3))
+    return credential
+
+
+# --------------------------------------------------------------------------------------------
+# Tampering: one changed, added or removed field
+# --------------------------------------------------------------------------------------------
+
+Path = tuple[str | int, ...]
+
+
+def _walk(value: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    yield path, value
+    if isinstance(value, dict):
+        for key, child in value.items():
+            if key in ("proof", "@context"):
+                continue  # the proof is what we test; @context changes are not "a field"
+            yield from _walk(child, (*path, key))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _walk(child, (*path, index))
+
+
+def _parent(document: Json, path: Path) -> Any:
+    target: Any = document
+    for step in path[:-1]:
+        target = target[step]
+    return target
+
+
+@st.composite
+def tamperings(draw: st.DrawFn, signed: Json) -> tuple[str, Json]:
+    """A copy of ``signed`` with one field changed, added or removed; and what was done.
+
+    Every change alters the credential's RDF graph (so eddsa-rdfc-2022 must notice, not only
+    eddsa-jcs-2022): changed strings get a character appended, added fields have non-empty
+    string values, removed fields are never empty arrays.
+    """
+    document = copy.deepcopy(signed)
+    nodes = list(_walk(document))
+    kind = draw(st.sampled_from(["change", "add", "remove"]))
+    if kind == "change":
+        path, value = draw(st.sampled_from([(p, v) for p, v in nodes if isinstance(v, str)]))
+        _parent(document, path)[path[-1]] = value + draw(st.sampled_from(["x", "\u00e9", "\n"]))
+    elif kind == "add":
+        path, obj = draw(st.sampled_from([(p, v) for p, v in nodes if isinstance(v, dict)]))
+        key = next(k for k in ("name", "description", "narrative", "x-tampered") if k not in obj)
+        obj[key] = draw(st.sampled_from(["tampered", "", "\x00"]))
+    else:
+        candidates = [
+            (p, k)
+            for p, v in nodes
+            if isinstance(v, dict)
+            for k in v
+            if k not in ("proof", "@context")
+        ]
+        path, key = draw(st.sampled_from(candidates))
+        del _parent(document, (*path, key))[key]
+    return f"{kind} {'.'.join(map(str, path))}", document
+
+
+# --------------------------------------------------------------------------------------------
+# Keys and fixtures
+# --------------------------------------------------------------------------------------------
+
+SEED = bytes(range(32))
+DID_KEY = multikey_from_seed(SEED)
+HTTPS_ISSUER = "https://badges.example.edu/issuers/565049"
+HTTPS_KEY = multikey_from_seed(SEED, controller=HTTPS_ISSUER)
+KEYS = {"did:key": DID_KEY, "https": HTTPS_KEY}
+
+
+def _load(relative: str) -> Any:
+    return json.loads((CONFORMANCE_DIR / relative).read_text("utf-8"))
+
+
+# --------------------------------------------------------------------------------------------
+# The bridge itself (JavaScript only)
+# --------------------------------------------------------------------------------------------
+
+
+def test_bridge_serves_the_same_contexts_as_mosaics(js_bridge: Bridge) -> None:
+    from mosaics.vc.jsonld import CONTEXT_FILES
+
+    assert js_bridge.call({"op": "contexts"}) == dict(CONTEXT_FILES)
+
+
+def test_bridge_survives_bad_requests(js_bridge: Bridge) -> None:
+    responses = js_bridge.call_many(
+        [{"op": "nope"}, {"op": "sign"}, {"op": "verify", "credential": "not an object"}]
+    )
+    assert [r["ok"] for r in responses] == [False, False, True]
+    assert "Unknown op" in responses[0]["error"]
+    assert responses[2]["result"]["verified"] is False
+    assert js_bridge.ping()["pong"] is True
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+def test_js_reproduces_the_w3c_vectors(js_bridge: Bridge, cryptosuite: str) -> None:
+    folder, name = {RDFC: ("eddsa-rdfc-2022", "DataInt"), JCS: ("eddsa-jcs-2022", "JCS")}[
+        cryptosuite
+    ]
+    base = f"vc-di-eddsa/TestVectors/{folder}"
+    config = _load(f"{base}/proofConfig{name}.json")
+    signed = js_bridge.sign(
+        _load("vc-di-eddsa/TestVectors/unsigned.json"),
+        key=_load("vc-di-eddsa/TestVectors/keyPair.json"),
+        cryptosuite=cryptosuite,
+        created=config["created"],
+        api="jsigs",  # the vectors' issuer is not the key's controller: sign as a plain document
+    )
+    expected = (CONFORMANCE_DIR / f"{base}/sigBTC58{name}.txt").read_text().strip()
+    assert signed["proof"]["proofValue"] == expected
+    assert js_bridge.verify(_load(f"{base}/signed{name}.json"), mode="proof").verified
+
+
+def test_js_verifies_the_1edtech_ob3_vector(js_bridge: Bridge) -> None:
+    signed = _load("ob3-ldp-vector/obv3p0/signed.json")
+    result = js_bridge.verify(signed)
+    assert result.verified, result.errors
+    resigned = js_bridge.sign(
+        _load("ob3-ldp-vector/obv3p0/unsigned.json"),
+        key=_load("ob3-ldp-vector/obv3p0/keyPair.json"),
+        cryptosuite=RDFC,
+        created=signed["proof"]["created"],
+    )
+    assert resigned == signed
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+@pytest.mark.parametrize("issuer", sorted(KEYS))
+@HYPOTHESIS
+@given(data=st.data())
+def test_js_signs_and_rejects_tampering(
+    js_bridge: Bridge, cryptosuite: str, issuer: str, data: st.DataObject
+) -> None:
+    """The JS stack against itself: the baseline the cross-implementation tests rely on."""
+    key = KEYS[issuer]
+    credential = data.draw(open_badge_credentials(key["controller"]))
+    signed = js_bridge.sign(credential, key=key, cryptosuite=cryptosuite, created=CREATED)
+    result = js_bridge.verify(signed)
+    assert result.verified, result.errors
+    what, tampered = data.draw(tamperings(signed))
+    assert not js_bridge.verify(tampered).verified, what
+
+
+# --------------------------------------------------------------------------------------------
+# Canonical forms: mosaics.vc.jsonld against jsonld.js / canonicalize, byte for byte
+# --------------------------------------------------------------------------------------------
+
+
+@HYPOTHESIS
+@given(credential=open_badge_credentials(HTTPS_ISSUER))
+def test_rdfc_canonical_nquads_match_js(js_bridge: Bridge, credential: Json) -> None:
+    from mosaics.vc.jsonld import canonicalize
+
+    expected = js_bridge.call({"op": "canonize", "document": credential, "algorithm": "rdfc"})
+    assert canonicalize(credential) == expected
