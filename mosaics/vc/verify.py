@@ -99,6 +99,7 @@ MAX_NESTED_CREDENTIALS: Final = 64
 MAX_CREDENTIAL_NESTING: Final = 4
 """How deep credentials may sit inside credentials (a CLR holding a badge holding endorsements)."""
 
+_JWT_CLAIMS: Final = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf", "nonce"})
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 _COMPACT_JWS: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _XSD_DATETIME: Final = re.compile(
@@ -444,11 +445,15 @@ def _verify_jwt(
     if not isinstance(header, dict) or not isinstance(payload, dict):
         report.fail("parse", "malformed", f"{prefix}, but its header or payload is not an object.")
         return
-    credential = payload.get("vc") if isinstance(payload.get("vc"), dict) else payload
-    if not isinstance(credential, dict) or "@context" not in credential:
+    if isinstance(payload.get("vc"), dict):  # VC-JWT for VC 1.1: the credential is the vc claim
+        credential = dict(payload["vc"])
+    else:
+        # VC-JOSE-COSE (VC 2.0): the payload is the credential, next to JWT claims (RFC 7519
+        # §4.1) that are not part of the JSON-LD document and so are left out of its checks.
+        credential = {k: v for k, v in payload.items() if k not in _JWT_CLAIMS}
+    if "@context" not in credential:
         report.fail("parse", "malformed", f"{prefix} that does not contain a credential.")
         return
-    credential = dict(credential)
     report.ok("parse", f"{prefix} (signed with {str(header.get('alg'))[:20]}).")
     _verify_credential(credential, report, ctx, depth=depth, jwt=(token, header, payload))
 
@@ -491,6 +496,16 @@ def _verify_credential(
 ) -> None:
     report.credential = credential
     report.summary = _guarded_summary(credential)
+    proofs = credential.get("proof")
+    if isinstance(proofs, list) and len(proofs) > limits.MAX_PROOFS:
+        # Refuse before any JSON-LD work: each proof would be expanded and canonicalised.
+        report.fail(
+            "proof",
+            "too_large",
+            f"The credential carries {len(proofs)} proofs; at most {limits.MAX_PROOFS} are "
+            "accepted, so it was not checked further.",
+        )
+        return
     context_ok = _run("context", report, lambda: _check_context(credential, report))
     _run("type", report, lambda: _check_type(credential, report))
     if context_ok:
