@@ -118,7 +118,7 @@ def test_loader_refuses_every_other_url(url: str) -> None:
 def test_unknown_context_in_a_document_is_a_context_error_naming_it() -> None:
     document = credential()
     document["@context"] = [VC2, "https://evil.example/context.jsonld"]
-    with pytest.raises(ContextError, match="evil.example/context.jsonld"):
+    with pytest.raises(ContextError, match=re.escape("evil.example/context.jsonld")):
         jsonld.canonicalize(document)
 
 
