@@ -238,10 +238,15 @@ def _sign(args: argparse.Namespace) -> int:
 
 
 def _read_key_file(name: str) -> dict[str, Any]:
+    from mosaics.vc.keys import Ed25519Multikey
+
     key_file = _read_json_object(name, what="key file")
-    for field in ("publicKeyMultibase", "secretKeyMultibase"):
-        if not isinstance(key_file.get(field), str):
-            raise UsageError(f"key file {name} has no {field}; is it a Multikey key file?")
+    try:
+        key = Ed25519Multikey.from_key_file(key_file)
+    except VCError as exc:
+        raise UsageError(f"key file {name}: {exc.message}") from None
+    if not key.has_secret:
+        raise UsageError(f"key file {name} has no secretKeyMultibase, so it cannot sign")
     return key_file
 
 
@@ -359,4 +364,16 @@ def _backend_generate(controller: str | None) -> dict[str, Any]:
 def _backend_sign(
     credential: dict[str, Any], key_file: Mapping[str, Any], suite: str, vm: str
 ) -> dict[str, Any] | str:
-    raise NotImplementedError
+    from mosaics.vc import dataintegrity, jose
+    from mosaics.vc.keys import Ed25519Multikey
+
+    key = Ed25519Multikey.from_key_file(key_file)
+    if suite == "jwt":
+        return jose.sign_credential(credential, key, kid=vm)
+    if suite == "eddsa-jcs-2022":
+        return dataintegrity.sign(
+            credential, key, cryptosuite="eddsa-jcs-2022", verification_method=vm
+        )
+    return dataintegrity.sign(
+        credential, key, cryptosuite="eddsa-rdfc-2022", verification_method=vm
+    )
