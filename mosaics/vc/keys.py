@@ -27,7 +27,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeGuard
 from urllib.parse import quote, unquote, urlsplit
 
 import base58
@@ -522,22 +522,22 @@ def resolve_verification_method(
     if base.startswith("did:key:"):
         return _resolve_did_key(verification_method, base, fragment)
 
-    document = docs.get(base)
-    if document is None and base.startswith("did:web:"):
-        document = docs.get(did_web_to_url(base))
-    if document is not None:
-        return _resolve_from_document(verification_method, base, document, purpose)
-
     standalone = docs.get(verification_method)
-    if isinstance(standalone, Mapping) and standalone.get("controller"):
+    if _is_method_document(standalone, verification_method):
         controller = standalone["controller"]
-        controller_doc = docs.get(controller) if isinstance(controller, str) else None
+        controller_doc = docs.get(controller)
         if controller_doc is None:
             raise DidResolutionError(
                 f"The verification method {verification_method!r} names the controller "
                 f"{controller!r}, whose document was not supplied."
             )
         return _resolve_from_document(verification_method, controller, controller_doc, purpose)
+
+    document = docs.get(base)
+    if document is None and base.startswith("did:web:"):
+        document = docs.get(did_web_to_url(base))
+    if document is not None:
+        return _resolve_from_document(verification_method, base, document, purpose)
 
     if base.startswith("did:web:"):
         raise DidResolutionError(
@@ -552,6 +552,17 @@ def resolve_verification_method(
     raise DidResolutionError(
         f"Cannot resolve the verification method {verification_method!r} offline: it is not a "
         "did:key, no document for it was supplied, and its fragment is not a publicKeyMultibase."
+    )
+
+
+def _is_method_document(document: Any, verification_method: str) -> TypeGuard[Mapping[str, Any]]:
+    """A verification method published on its own (its id is the full method id)."""
+    return (
+        isinstance(document, Mapping)
+        and document.get("id") == verification_method
+        and isinstance(document.get("controller"), str)
+        and document["controller"] != verification_method
+        and "verificationMethod" not in document
     )
 
 
