@@ -30,7 +30,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, cast
 
 __all__ = ["CONTEXT_FILES", "Unsupported", "canonicalize", "to_quads"]
 
@@ -111,6 +111,9 @@ _KEYWORD_FORM: Final = re.compile(r"^@[a-zA-Z]+$")
 _ABSOLUTE_IRI: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
 _IRI_FORM_TERM: Final = re.compile(r".*((:[^:])|/)")
 _GEN_DELIM_END: Final = re.compile(r".*[:/\?#\[\]@]$")
+# What ``mosaics.vc.jsonld``'s safe mode accepts as absolute (stricter than pyld: no "," in the
+# scheme, no U+FEFF, which JavaScript's \s includes). Every IRI we emit must pass both.
+_SAFE_IRI: Final = re.compile(r"^([A-Za-z][A-Za-z0-9+\-.]*|_):[^\s\ufeff]*$")
 # BCP 47 shape as checked by JSON-LD processors (JSON-LD 1.1 §4.2.4 / safe mode).
 _LANGUAGE_TAG: Final = re.compile(r"^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$")
 _TERM_KEYS: Final = frozenset({"@id", "@type", "@container", "@context", "@protected"})
@@ -220,32 +223,49 @@ class _Context:
         return _Context(dict(self.terms), self.vocab, self.previous)
 
     def expand_key(self, key: str) -> tuple[str | None, _Term | None]:
-        """Expand a key (vocab-relative IRI expansion, JSON-LD 1.1 API §5.2), memoised."""
+        """Expand a key (vocab-relative IRI Expansion, JSON-LD 1.1 API §5.2), memoised.
+
+        The IRI is ``None`` when the key is not defined: reserved (``@foo``), or relative with no
+        ``@vocab`` (pyld would resolve it against a base, then drop it).
+        """
         hit = self.keys.get(key)
         if hit is not None:
             return hit
-        result = (_expand_iri(self, key, vocab=True), self.terms.get(key))
+        try:
+            expanded = _expand_iri(self, key, vocab=True)
+        except Unsupported:
+            expanded = None
+        result = (expanded, self.terms.get(key))
         if len(self.keys) < _MAX_MEMO_PER_CONTEXT:
             self.keys[key] = result
         return result
 
     def peek_key(self, key: str) -> str | None:
-        """Like :meth:`expand_key` but ``None`` for keys this context cannot expand (yet)."""
-        try:
-            return self.expand_key(key)[0]
-        except Unsupported:
-            return None
+        return self.expand_key(key)[0]
 
     def expand_type(self, value: str) -> str | None:
+        """Vocab-relative expansion of a ``@type`` value, memoised; ``None`` if undefined."""
         if value in self.types:
             return self.types[value]
-        result = _expand_iri(self, value, vocab=True)
+        try:
+            result = _expand_iri(self, value, vocab=True)
+        except Unsupported:
+            result = None
         if len(self.types) < _MAX_MEMO_PER_CONTEXT:
             self.types[value] = result
         return result
 
 
 _INITIAL: Final = _Context({}, None, None)
+
+
+def _jsonld() -> Any:
+    """``mosaics.vc.jsonld``, imported late: it imports this module to try the fast path."""
+    from mosaics.vc import jsonld
+
+    return jsonld
+
+
 _documents: dict[str, Any] = {}
 _url_lists: dict[tuple[str, ...], list[str]] = {}
 
@@ -527,20 +547,6 @@ def _intern_urls(context: Any) -> list[str]:
 # --- Serialisation of RDF terms (N-Quads, RDFC-1.0 §4.3 / RDF 1.1 N-Quads) -------------------
 
 
-def _escape_pyld(value: str) -> str:
-    """Literal escaping exactly as pyld 3.3 writes it (``\\\\ \\t \\n \\r \\"`` only)."""
-    return (
-        value.replace("\\", "\\\\")
-        .replace("\t", "\\t")
-        .replace("\n", "\\n")
-        .replace("\r", "\\r")
-        .replace('"', '\\"')
-    )
-
-
-_ESCAPE: Callable[[str], str] = _escape_pyld
-
-
 def _canonical_double(value: float) -> str:
     """xsd:double canonical form as JSON-LD 1.1 API §8.6 step 10 / pyld write it (``1.5E0``)."""
     mantissa, exponent = f"{value:1.15E}".split("E")
@@ -550,48 +556,42 @@ def _canonical_double(value: float) -> str:
     return f"{mantissa}E{int(exponent)}"
 
 
-def _literal(value: str, datatype: str | None = None, language: str | None = None) -> str:
-    token = '"' + _ESCAPE(value) + '"'
-    if language is not None:
-        return token + "@" + language
-    if datatype is None or datatype == _XSD_STRING:
-        return token
-    return token + "^^<" + datatype + ">"
+def _scalar_literal(value: Any, datatype: str | None) -> tuple[str, str | None]:
+    """Object to RDF for a native value (JSON-LD 1.1 API §8.6 steps 9-12), as pyld does it.
 
-
-def _scalar_literal(value: Any, datatype: str | None) -> str:
-    """Object to RDF for a native value (JSON-LD 1.1 API §8.6 steps 9-12), as pyld does it."""
+    Returns the lexical form and the datatype IRI (``None`` for xsd:string).
+    """
     if isinstance(value, bool):
-        return _literal("true" if value else "false", datatype or _XSD_BOOLEAN)
+        return ("true" if value else "false", datatype or _XSD_BOOLEAN)
     if isinstance(value, int):
         if abs(value) >= 1e21:
-            return _literal(_canonical_double(float(value)), datatype or _XSD_DOUBLE)
+            return (_canonical_double(float(value)), datatype or _XSD_DOUBLE)
         if datatype == _XSD_DOUBLE:
-            return _literal(_canonical_double(float(value)), _XSD_DOUBLE)
-        return _literal(str(value), datatype or _XSD_INTEGER)
+            return (_canonical_double(float(value)), _XSD_DOUBLE)
+        return (str(value), datatype or _XSD_INTEGER)
     if isinstance(value, float):
         if not math.isfinite(value):
             raise _unsupported("non-finite number")
         if not value.is_integer():
-            return _literal(_canonical_double(value), datatype or _XSD_DOUBLE)
+            return (_canonical_double(value), datatype or _XSD_DOUBLE)
         if datatype == _XSD_DOUBLE or abs(value) >= 1e21:
-            return _literal(_canonical_double(value), datatype or _XSD_DOUBLE)
-        return _literal(str(int(value)), datatype or _XSD_INTEGER)
+            return (_canonical_double(value), datatype or _XSD_DOUBLE)
+        return (str(int(value)), datatype or _XSD_INTEGER)
     if isinstance(value, str):
         if datatype == _XSD_DOUBLE:
             raise _unsupported("string with xsd:double")  # pyld re-parses it
-        return _literal(value, datatype)
+        return (value, datatype)
     raise _unsupported(f"value of type {type(value).__name__}")
 
 
-def _json_literal(value: Any) -> str:
+def _json_literal(value: Any) -> tuple[str, str | None]:
     """A ``@json`` value: JCS (RFC 8785) text typed rdf:JSON (JSON-LD 1.1 API §8.6 step 6)."""
     from c14n.Canonicalize import canonicalize as jcs  # the JCS implementation pyld uses
 
     if value is None:
         raise _unsupported("null @json value")
     text = jcs(value)
-    return _literal(text.decode("utf-8") if isinstance(text, bytes) else str(text), _RDF_JSON)
+    return (text.decode("utf-8") if isinstance(text, bytes) else str(text), _RDF_JSON)
 
 
 # --- Expansion + Node Map + toRDF in one pass (JSON-LD 1.1 API §5.1, §7.2, §8.1) -------------
@@ -600,12 +600,48 @@ Quad = tuple[str, str, str, str]  # subject, predicate, object, graph ("" = defa
 
 
 class _Emitter:
-    __slots__ = ("counter", "labels", "quads")
+    """Collects the quads of one document as canonical N-Quads terms.
+
+    Terms are written once, already escaped the way ``mosaics.vc.jsonld`` writes them (its
+    ``escape_iri``/``escape_literal``); ``raw`` remembers the unescaped form of every term whose
+    text differs from it, for the rare hand-over to the general canonicalizer.
+    """
+
+    __slots__ = ("counter", "escape_iri", "escape_literal", "labels", "quads", "raw")
 
     def __init__(self) -> None:
         self.quads: set[Quad] = set()
         self.counter = 0
         self.labels: dict[str, str] = {}
+        self.raw: dict[str, dict[str, str]] = {}
+        jsonld = _jsonld()
+        self.escape_iri: Callable[[str], str] = jsonld.escape_iri
+        self.escape_literal: Callable[[str], str] = jsonld.escape_literal
+
+    def iri(self, value: str) -> str:
+        if not _SAFE_IRI.match(value) or value.startswith("_:"):
+            raise _unsupported(f"not an absolute IRI: {value!r}")
+        escaped = self.escape_iri(value)
+        token = "<" + escaped + ">"
+        if escaped is not value and escaped != value:
+            self.raw[token] = {"type": "IRI", "value": value}
+        return token
+
+    def literal(self, lexical: str, datatype: str | None, language: str | None = None) -> str:
+        token = '"' + self.escape_literal(lexical) + '"'
+        if language is not None:
+            token += "@" + language
+            self.raw[token] = {
+                "type": "literal",
+                "value": lexical,
+                "datatype": _RDF_LANGSTRING,
+                "language": language,
+            }
+            return token
+        if datatype is not None and datatype != _XSD_STRING:
+            token += "^^" + self.iri(datatype)
+        self.raw[token] = {"type": "literal", "value": lexical, "datatype": datatype or _XSD_STRING}
+        return token
 
     def blank(self) -> str:
         self.counter += 1
@@ -627,9 +663,7 @@ class _Emitter:
             if label is None:
                 label = self.labels[expanded] = self.blank()
             return label
-        if not _ABSOLUTE_IRI.match(expanded):
-            raise _unsupported("relative IRI")
-        return "<" + expanded + ">"
+        return self.iri(expanded)
 
     def node(
         self,
@@ -697,8 +731,6 @@ class _Emitter:
                 continue
             elif expanded in _KEYWORDS:
                 raise _unsupported(f"keyword {expanded}")
-            elif not _ABSOLUTE_IRI.match(expanded) or expanded.startswith("_:"):
-                raise _unsupported(f"property {key!r} does not expand to an IRI")
             else:
                 plan.append((key, element[key], expanded, term))
         if subject is None:
@@ -709,16 +741,16 @@ class _Emitter:
         for t in type_values:
             quads.add((subject, _RDF_TYPE, self.type_iri(types_ctx, t), graph))
         for key, value, expanded, term in plan:
-            predicate = "<" + expanded + ">"
+            predicate = self.iri(expanded)
             for obj in self.property_values(ctx, key, term, value, graph):
                 quads.add((subject, predicate, obj, graph))
         return subject
 
     def type_iri(self, ctx: _Context, value: str) -> str:
         expanded = ctx.expand_type(value)
-        if expanded is None or expanded.startswith("_:") or not _ABSOLUTE_IRI.match(expanded):
-            raise _unsupported(f"undefined or relative type {value!r}")
-        return "<" + expanded + ">"
+        if expanded is None:
+            raise _unsupported(f"undefined type {value!r}")
+        return self.iri(expanded)
 
     def property_values(
         self, ctx: _Context, key: str, term: _Term | None, value: Any, graph: str
@@ -732,7 +764,7 @@ class _Emitter:
         if term is not None and term.type == "@json":
             if container is not None:
                 raise _unsupported("@json with a container")
-            return [_json_literal(value)]
+            return [self.literal(*_json_literal(value))]
         inner_term = term_ctx.terms.get(key) if term_ctx is not ctx else term
         inner_container = inner_term.container if inner_term is not None else None
         if inner_container != container:
@@ -780,8 +812,8 @@ class _Emitter:
             if type_ == "@vocab":
                 return self.reference(_expand_iri(ctx, item, vocab=True))
         if type_ is None or type_ in ("@id", "@vocab", "@none"):
-            return _scalar_literal(item, None)
-        return _scalar_literal(item, type_)
+            return self.literal(*_scalar_literal(item, None))
+        return self.literal(*_scalar_literal(item, type_))
 
     def value_object(self, ctx: _Context, item: dict[str, Any]) -> str:
         """A value object written in the document (§5.1.2 steps 13.4.6-13.4.8, §5.1.2 step 15)."""
@@ -800,11 +832,7 @@ class _Emitter:
                 if not isinstance(raw, str):
                     raise _unsupported("value object @type")
                 datatype = ctx.expand_type(raw)
-                if (
-                    datatype is None
-                    or datatype.startswith("_:")
-                    or not _ABSOLUTE_IRI.match(datatype)
-                ):
+                if datatype is None or datatype == "@json":
                     raise _unsupported("value object datatype")
             elif expanded == "@language":
                 if not isinstance(raw, str) or not _LANGUAGE_TAG.match(raw):
@@ -818,8 +846,8 @@ class _Emitter:
         if language is not None:
             if datatype is not None or not isinstance(value, str):
                 raise _unsupported("language with datatype or non-string")
-            return _literal(value, _RDF_LANGSTRING, language)
-        return _scalar_literal(value, datatype)
+            return self.literal(value, _RDF_LANGSTRING, language)
+        return self.literal(*_scalar_literal(value, datatype))
 
     def rdf_list(self, objects: list[str], graph: str) -> str:
         """An RDF collection (JSON-LD 1.1 API §8.2 List to RDF Conversion)."""
@@ -836,8 +864,7 @@ class _Emitter:
         return head
 
 
-def to_quads(document: Mapping[str, Any]) -> set[Quad]:
-    """The RDF dataset of ``document`` as N-Quads terms; raise :class:`Unsupported` if unsure."""
+def _emit(document: Mapping[str, Any]) -> _Emitter:
     if not isinstance(document, Mapping):
         raise _unsupported("document is not an object")
     if "@context" not in document or len(document) < 2:
@@ -849,17 +876,18 @@ def to_quads(document: Mapping[str, Any]) -> set[Quad]:
         raise _unsupported("document nesting too deep") from exc
     if not emitter.quads:
         raise _unsupported("empty dataset")
-    return emitter.quads
+    return emitter
+
+
+def to_quads(document: Mapping[str, Any]) -> set[Quad]:
+    """The RDF dataset of ``document`` as N-Quads terms; raise :class:`Unsupported` if unsure.
+
+    Blank nodes carry arbitrary labels (``_:b1`` …); the graph is ``""`` for the default graph.
+    """
+    return _emit(document).quads
 
 
 # --- RDFC-1.0 (https://www.w3.org/TR/rdf-canon/) ---------------------------------------------
-
-
-def _line(quad: Quad) -> str:
-    s, p, o, g = quad
-    if g:
-        return f"{s} {p} {o} {g} .\n"
-    return f"{s} {p} {o} .\n"
 
 
 def _first_degree_line(quad: Quad, reference: str) -> str:
@@ -876,8 +904,23 @@ def _first_degree_line(quad: Quad, reference: str) -> str:
     return f"{s} {p} {o} .\n"
 
 
-def canonical_nquads(quads: set[Quad]) -> str | None:
-    """RDFC-1.0 §4.4 when first-degree hashes name every blank node; else ``None``."""
+_ASTRAL: Final = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _sort(lines: list[str], key: Callable[[str], Any]) -> None:
+    """Sort N-Quads lines the way ``mosaics.vc.jsonld`` does (UTF-16 code units, like
+    rdf-canonize). That equals code-point order unless a character above U+FFFF occurs."""
+    for line in lines:
+        if not line.isascii() and _ASTRAL.search(line):
+            lines.sort(key=key)
+            return
+    lines.sort()
+
+
+def _canonical_nquads(emitter: _Emitter) -> str | None:
+    """RDFC-1.0 §4.4 (Canonicalization Algorithm) over the emitted quads."""
+    quads = emitter.quads
+    sort_key = _jsonld().nquads_sort_key
     # §4.4.3 step 2: the blank node to quads map. Like pyld, a quad is recorded once for every
     # position in which the blank node occurs.
     mentions: dict[str, list[Quad]] = {}
@@ -889,22 +932,21 @@ def canonical_nquads(quads: set[Quad]) -> str | None:
             mentions.setdefault(o, []).append(quad)
         if g and g[0] == "_":
             mentions.setdefault(g, []).append(quad)
-    if not mentions:
-        lines = [_line(q) for q in quads]
-        lines.sort()
-        return "".join(lines)
-    # §4.4.3 steps 3-5: first-degree hashes; unique hashes yield canonical identifiers in
-    # code-point order of the hashes.
-    by_hash: dict[str, str] = {}
-    for node, node_quads in mentions.items():
-        lines = [_first_degree_line(q, node) for q in node_quads]
-        lines.sort()
-        digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-        if digest in by_hash:
-            return None  # needs Hash N-Degree Quads (§4.8)
-        by_hash[digest] = node
-    canonical = {by_hash[h]: f"_:c14n{i}" for i, h in enumerate(sorted(by_hash))}
-    # §4.4.3 step 7: relabel, serialise, sort.
+    canonical: dict[str, str] = {}
+    if mentions:
+        # §4.4.3 steps 3-5: first-degree hashes (§4.6); unique hashes yield the canonical
+        # identifiers in code-point order of the hashes.
+        by_hash: dict[str, str] = {}
+        for node, node_quads in mentions.items():
+            lines = [_first_degree_line(q, node) for q in node_quads]
+            _sort(lines, sort_key)
+            digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
+            if digest in by_hash:
+                # Shared hashes need Hash N-Degree Quads (§4.8): hand the dataset over.
+                return _general_canonical_nquads(emitter)
+            by_hash[digest] = node
+        canonical = {by_hash[h]: f"_:c14n{i}" for i, h in enumerate(sorted(by_hash))}
+    # §4.4.3 step 7 and §5: relabel, serialise, sort.
     out: list[str] = []
     for s, p, o, g in quads:
         if s[0] == "_":
@@ -917,8 +959,32 @@ def canonical_nquads(quads: set[Quad]) -> str | None:
             out.append(f"{s} {p} {o} {g} .\n")
         else:
             out.append(f"{s} {p} {o} .\n")
-    out.sort()
+    _sort(out, sort_key)
     return "".join(out)
+
+
+def _general_canonical_nquads(emitter: _Emitter) -> str | None:
+    """Run the general canonicalizer of ``mosaics.vc.jsonld`` on our dataset (pyld's form)."""
+    general = getattr(_jsonld(), "_canonical_nquads", None)
+    if general is None:
+        return None
+
+    def term(token: str) -> dict[str, str]:
+        if token[0] == "_":
+            return {"type": "blank node", "value": token}
+        raw = emitter.raw.get(token)
+        if raw is not None:
+            return dict(raw)
+        return {"type": "IRI", "value": token[1:-1]}
+
+    dataset: dict[str, list[dict[str, dict[str, str]]]] = {}
+    for s, p, o, g in emitter.quads:
+        triple = {"subject": term(s), "predicate": term(p), "object": term(o)}
+        dataset.setdefault(term(g)["value"] if g else "@default", []).append(triple)
+    try:
+        return cast(str, general(dataset))
+    except Exception:  # e.g. its work limit for "poison" graphs: let the general path report it
+        return None
 
 
 def canonicalize(document: Mapping[str, Any]) -> str | None:
@@ -929,8 +995,7 @@ def canonicalize(document: Mapping[str, Any]) -> str | None:
     ``mosaics.vc.jsonld.canonicalize`` computes with pyld.
     """
     try:
-        quads = to_quads(document)
-        out = canonical_nquads(quads)
+        out = _canonical_nquads(_emit(document))
         if out is not None and not out.isascii():
             out.encode("utf-8")  # lone surrogates: let the general path report them
         return out
