@@ -1,0 +1,518 @@
+"""The verifier's report: statuses, checks, warnings, nesting, formats — on credentials we sign."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from mosaics.vc import baking, dataintegrity, jose, statuslist
+from mosaics.vc.keys import Ed25519Multikey, controller_document
+from mosaics.vc.verify import STATUSES, Report, normalise_for_schema, summarise, verify
+
+VC2 = "https://www.w3.org/ns/credentials/v2"
+OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
+CLR2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+ISSUER = "https://badges.example.edu/issuers/1"
+LIST_URL = "https://badges.example.edu/status/1"
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@pytest.fixture(scope="module")
+def key() -> Ed25519Multikey:
+    return Ed25519Multikey.generate(controller=ISSUER)
+
+
+@pytest.fixture(scope="module")
+def other_key() -> Ed25519Multikey:
+    return Ed25519Multikey.generate(controller="https://elsewhere.example/issuers/9")
+
+
+def badge(
+    *,
+    issuer: str = ISSUER,
+    valid_from: datetime = NOW - timedelta(days=30),
+    valid_until: datetime | None = None,
+    status: list[dict[str, Any]] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    credential: dict[str, Any] = {
+        "@context": [VC2, OB3],
+        "id": "urn:uuid:5b1d0c1e-2f4a-4a5e-9d8f-1a2b3c4d5e6f",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example College"},
+        "validFrom": iso(valid_from),
+        "name": "Bread baking",
+        "credentialSubject": {
+            "id": "did:example:learner-1",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://badges.example.edu/achievements/bread",
+                "type": ["Achievement"],
+                "name": "Bread baking",
+                "description": "Bakes a sourdough loaf.",
+                "criteria": {"narrative": "Bake a loaf in front of an assessor."},
+            },
+        },
+    }
+    if valid_until is not None:
+        credential["validUntil"] = iso(valid_until)
+    if status is not None:
+        credential["credentialStatus"] = status if len(status) != 1 else status[0]
+    credential.update(extra)
+    return credential
+
+
+def sign(credential: dict[str, Any], key: Ed25519Multikey, suite: str = "eddsa-rdfc-2022") -> Any:
+    if suite == "jwt":
+        return jose.sign_credential(credential, key)
+    if suite == "eddsa-jcs-2022":
+        return dataintegrity.sign(credential, key, cryptosuite="eddsa-jcs-2022", created=NOW)
+    return dataintegrity.sign(credential, key, created=NOW)
+
+
+def status_list(
+    key: Ed25519Multikey, purpose: str, *set_bits: int, issuer: str = ISSUER
+) -> dict[str, Any]:
+    bits = statuslist.BitstringStatusList()
+    for index in set_bits:
+        bits.set(index)
+    unsigned = statuslist.status_list_credential(
+        list_url=f"{LIST_URL}/{purpose}",
+        issuer=issuer,
+        status_list=bits,
+        purpose=purpose,
+        valid_from=NOW - timedelta(days=1),
+    )
+    return dataintegrity.sign(unsigned, key, created=NOW)
+
+
+def entry(purpose: str, index: int) -> dict[str, Any]:
+    return statuslist.status_entry(f"{LIST_URL}/{purpose}", index, purpose)
+
+
+def explain(report: Report) -> str:
+    return json.dumps(report.to_json(), indent=1)[:4000]
+
+
+# -- the happy path ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022", "jwt"])
+def test_a_signed_badge_verifies(key: Ed25519Multikey, suite: str) -> None:
+    report = verify(sign(badge(), key, suite), now=NOW)
+    assert report.verified, explain(report)
+    assert report.status == "valid"
+    assert report.format == ("jwt" if suite == "jwt" else "json")
+    assert not report.warnings
+    names = [c.name for c in report.checks]
+    assert names[:4] == ["parse", "context", "type", "safe_mode"]
+    assert {"schema", "proof", "issuer_key", "validity"} <= set(names)
+    assert report.summary == (
+        "Issued by Example College to did:example:learner-1 for “Bread baking”."
+    )
+
+
+def test_report_json_shape(key: Ed25519Multikey) -> None:
+    data = verify(json.dumps(sign(badge(), key)).encode(), now=NOW).to_json()
+    assert data["verified"] is True
+    assert data["status"] == "valid"
+    assert data["format"] == "json"
+    assert data["credential"]["name"] == "Bread baking"
+    assert set(data["checks"][0]) == {"name", "ok", "code", "message"}
+    json.dumps(data)
+
+
+def test_bytes_text_and_mapping_agree(key: Ed25519Multikey) -> None:
+    signed = sign(badge(), key)
+    reports = [verify(signed, now=NOW), verify(json.dumps(signed), now=NOW)]
+    reports.append(verify(json.dumps(signed).encode(), now=NOW))
+    assert all(r.verified for r in reports)
+
+
+def test_now_defaults_to_the_current_time(key: Ed25519Multikey) -> None:
+    assert verify(sign(badge(valid_from=datetime.now(UTC) - timedelta(days=1)), key)).verified
+
+
+# -- validity window --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "jwt"])
+def test_expired_is_reported_as_expired(key: Ed25519Multikey, suite: str) -> None:
+    signed = sign(badge(valid_until=NOW - timedelta(days=1)), key, suite)
+    report = verify(signed, now=NOW)
+    assert report.status == "expired", explain(report)
+    assert not report.verified
+    assert [c.name for c in report.failed] == ["validity"]
+    assert "expired" in report.failed[0].message
+    # and it was fine before
+    assert verify(signed, now=NOW - timedelta(days=2)).verified
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "jwt"])
+def test_not_yet_valid_is_reported_as_such(key: Ed25519Multikey, suite: str) -> None:
+    signed = sign(badge(valid_from=NOW + timedelta(days=3)), key, suite)
+    report = verify(signed, now=NOW)
+    assert report.status == "not_yet_valid", explain(report)
+    assert [c.name for c in report.failed] == ["validity"]
+    assert verify(signed, now=NOW + timedelta(days=4)).verified
+
+
+def test_a_window_that_ends_before_it_starts_is_invalid(key: Ed25519Multikey) -> None:
+    signed = sign(badge(valid_from=NOW, valid_until=NOW - timedelta(days=1)), key)
+    report = verify(signed, now=NOW)
+    assert report.status == "invalid"
+
+
+def test_unreadable_dates_are_invalid_not_expired(key: Ed25519Multikey) -> None:
+    credential = badge()
+    credential["validUntil"] = "next Tuesday"
+    report = verify(credential, now=NOW)
+    assert report.status == "invalid"
+    assert not report.check("validity").ok  # type: ignore[union-attr]
+
+
+def test_naive_now_is_taken_as_utc(key: Ed25519Multikey) -> None:
+    signed = sign(badge(valid_until=NOW + timedelta(hours=1)), key)
+    assert verify(signed, now=NOW.replace(tzinfo=None)).verified
+
+
+# -- status lists -----------------------------------------------------------------------------
+
+
+def test_revoked_is_reported_as_revoked(key: Ed25519Multikey) -> None:
+    revocations = status_list(key, "revocation", 42)
+    signed = sign(badge(status=[entry("revocation", 42)]), key)
+    report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": revocations})
+    assert report.status == "revoked", explain(report)
+    assert [c.name for c in report.failed] == ["status"]
+    assert report.failed[0].code == "revoked"
+
+
+def test_not_revoked_when_the_bit_is_clear(key: Ed25519Multikey) -> None:
+    revocations = status_list(key, "revocation", 42)
+    signed = sign(badge(status=[entry("revocation", 41)]), key)
+    report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": revocations})
+    assert report.verified, explain(report)
+    assert report.check("status").ok  # type: ignore[union-attr]
+
+
+def test_suspended_is_reported_as_suspended(key: Ed25519Multikey) -> None:
+    suspensions = status_list(key, "suspension", 7)
+    revocations = status_list(key, "revocation")
+    signed = sign(badge(status=[entry("revocation", 7), entry("suspension", 7)]), key)
+    lists = {f"{LIST_URL}/suspension": suspensions, f"{LIST_URL}/revocation": revocations}
+    report = verify(signed, now=NOW, status_lists=lists)
+    assert report.status == "suspended", explain(report)
+
+
+def test_revoked_wins_over_expired(key: Ed25519Multikey) -> None:
+    revocations = status_list(key, "revocation", 1)
+    signed = sign(badge(status=[entry("revocation", 1)], valid_until=NOW - timedelta(days=1)), key)
+    report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": revocations})
+    assert report.status == "revoked"
+    assert {c.name for c in report.failed} == {"status", "validity"}
+
+
+def test_a_status_list_not_supplied_is_a_warning(key: Ed25519Multikey) -> None:
+    report = verify(sign(badge(status=[entry("revocation", 3)]), key), now=NOW)
+    assert report.verified, explain(report)
+    assert [w.code for w in report.warnings] == ["status_not_checked"]
+    assert "could not be checked offline" in report.warnings[0].message
+    assert report.check("status") is None
+
+
+def test_a_status_list_can_be_supplied_as_text_or_jwt(key: Ed25519Multikey) -> None:
+    revocations = status_list(key, "revocation", 5)
+    signed = sign(badge(status=[entry("revocation", 5)]), key)
+    for supplied in (json.dumps(revocations), json.dumps(revocations).encode()):
+        report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": supplied})
+        assert report.status == "revoked", explain(report)
+    unsigned = {k: v for k, v in revocations.items() if k != "proof"}
+    token = jose.sign_credential(unsigned, key)
+    report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": token})
+    assert report.status == "revoked", explain(report)
+
+
+def test_a_tampered_status_list_is_not_trusted(key: Ed25519Multikey) -> None:
+    revocations = status_list(key, "revocation", 9)
+    forged = copy.deepcopy(revocations)
+    forged["credentialSubject"]["encodedList"] = statuslist.BitstringStatusList().encode()
+    signed = sign(badge(status=[entry("revocation", 9)]), key)
+    report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": forged})
+    assert report.status == "invalid", explain(report)
+    assert report.failed[0].name == "status"
+    assert report.failed[0].code == "status_list_invalid"
+
+
+def test_a_status_list_from_another_issuer_is_not_trusted(
+    key: Ed25519Multikey, other_key: Ed25519Multikey
+) -> None:
+    theirs = status_list(other_key, "revocation", issuer=other_key.controller)
+    signed = sign(badge(status=[entry("revocation", 9)]), key)
+    report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": theirs})
+    assert report.status == "invalid", explain(report)
+    assert "not by the credential's issuer" in report.failed[0].message
+
+
+def test_a_status_list_with_the_wrong_purpose_fails(key: Ed25519Multikey) -> None:
+    suspensions = status_list(key, "suspension", 9)
+    signed = sign(badge(status=[entry("revocation", 9)]), key)
+    report = verify(signed, now=NOW, status_lists={f"{LIST_URL}/revocation": suspensions})
+    assert report.status == "invalid"
+
+
+def test_unknown_status_kinds_are_a_warning(key: Ed25519Multikey) -> None:
+    status = [{"id": "https://x.example/revocations", "type": "1EdTechRevocationList"}]
+    credential = badge(status=status)
+    credential["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json")
+    report = verify(sign(credential, key), now=NOW)
+    assert report.verified, explain(report)
+    assert [w.code for w in report.warnings] == ["status_unsupported"]
+
+
+# -- proofs and keys --------------------------------------------------------------------------
+
+
+def test_a_tampered_credential_fails_the_proof(key: Ed25519Multikey) -> None:
+    signed = sign(badge(), key)
+    signed["credentialSubject"]["achievement"]["name"] = "Cake baking"
+    report = verify(signed, now=NOW)
+    assert report.status == "invalid"
+    assert [c.name for c in report.failed] == ["proof"]
+
+
+def test_an_unsigned_credential_fails(key: Ed25519Multikey) -> None:
+    report = verify(badge(), now=NOW)
+    assert report.status == "invalid"
+    assert report.check("proof").code == "proof_missing"  # type: ignore[union-attr]
+
+
+def test_a_key_that_is_not_the_issuers_fails(other_key: Ed25519Multikey) -> None:
+    report = verify(sign(badge(), other_key), now=NOW)
+    assert report.check("proof").ok, explain(report)  # type: ignore[union-attr]
+    assert report.failed[0].name == "issuer_key"
+    assert report.status == "invalid"
+
+
+def test_did_key_issuers(key: Ed25519Multikey) -> None:
+    did_key = Ed25519Multikey.generate()
+    report = verify(sign(badge(issuer=did_key.controller), did_key), now=NOW)
+    assert report.verified, explain(report)
+    assert did_key.controller.startswith("did:key:")
+
+
+def test_did_web_issuers_need_their_document(key: Ed25519Multikey) -> None:
+    did = "did:web:badges.example.edu"
+    web_key = Ed25519Multikey.generate(controller=did, id=f"{did}#key-1")
+    signed = sign(badge(issuer=did), web_key)
+    without = verify(signed, now=NOW)
+    assert not without.verified
+    assert without.failed[0].name == "proof"
+    document = controller_document(did, [web_key])
+    report = verify(signed, now=NOW, documents={did: document})
+    assert report.verified, explain(report)
+
+
+def test_a_single_proof_object_is_accepted_and_said_so(key: Ed25519Multikey) -> None:
+    signed = sign(badge(), key)
+    signed["proof"] = signed["proof"][0]
+    report = verify(signed, now=NOW)
+    assert report.verified, explain(report)
+    assert "proof as one object" in report.check("schema").message  # type: ignore[union-attr]
+
+
+def test_normalise_for_schema_turns_single_values_into_lists() -> None:
+    doc, changes = normalise_for_schema(
+        {"@context": [VC2], "proof": {"type": "DataIntegrityProof"}, "issuer": {"type": "Profile"}}
+    )
+    assert doc["proof"] == [{"type": "DataIntegrityProof"}]
+    assert doc["issuer"]["type"] == ["Profile"]
+    assert changes
+
+
+def test_jwt_with_a_foreign_kid_fails(key: Ed25519Multikey, other_key: Ed25519Multikey) -> None:
+    token = jose.sign_credential(badge(), other_key)
+    report = verify(token, now=NOW)
+    assert not report.verified
+    assert {c.name for c in report.failed} & {"proof", "issuer_key"}
+
+
+def test_jwt_tampered_payload_fails(key: Ed25519Multikey) -> None:
+    header, payload, signature = jose.sign_credential(badge(), key).split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["name"] = "Forged"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    report = verify(f"{header}.{forged}.{signature}", now=NOW)
+    assert report.status == "invalid"
+    assert report.check("proof").ok is False  # type: ignore[union-attr]
+
+
+def test_undefined_terms_fail_safe_mode(key: Ed25519Multikey) -> None:
+    credential = badge()
+    credential["credentialSubject"]["favouriteColour"] = "blue"
+    report = verify(credential, now=NOW)
+    assert report.check("safe_mode").ok is False  # type: ignore[union-attr]
+    assert "favouriteColour" in report.check("safe_mode").message  # type: ignore[union-attr]
+
+
+def test_unknown_contexts_fail_and_are_not_fetched(key: Ed25519Multikey) -> None:
+    credential = badge()
+    credential["@context"].append("https://evil.example/context.json")
+    report = verify(credential, now=NOW)
+    context = report.check("context")
+    assert context is not None
+    assert context.code == "context_unknown"
+    assert "not fetched" in context.message
+
+
+def test_vc_1_1_is_accepted_with_a_warning(key: Ed25519Multikey) -> None:
+    credential = badge()
+    credential["@context"] = [
+        "https://www.w3.org/2018/credentials/v1",
+        OB3,
+        "https://w3id.org/security/data-integrity/v2",  # VC 1.1 does not define the proof terms
+    ]
+    credential["issuanceDate"] = credential.pop("validFrom")
+    credential["expirationDate"] = iso(NOW + timedelta(days=1))
+    report = verify(sign(credential, key), now=NOW)
+    assert report.verified, explain(report)
+    assert [w.code for w in report.warnings] == ["vc_1_1"]
+    late = verify(sign(credential, key), now=NOW + timedelta(days=2))
+    assert late.status == "expired"
+
+
+# -- baked images -----------------------------------------------------------------------------
+
+
+def png_image() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(out, format="PNG")
+    return out.getvalue()
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "jwt"])
+@pytest.mark.parametrize("kind", ["png", "svg"])
+def test_baked_images_verify(key: Ed25519Multikey, suite: str, kind: str) -> None:
+    signed = sign(badge(), key, suite)
+    image = baking.bake_png(png_image(), signed) if kind == "png" else baking.bake_svg(SVG, signed)
+    report = verify(image, now=NOW)
+    assert report.verified, explain(report)
+    assert report.format == kind
+
+
+def test_an_image_without_a_credential_fails(key: Ed25519Multikey) -> None:
+    for image in (png_image(), SVG):
+        report = verify(image, now=NOW)
+        assert report.status == "invalid"
+        assert report.failed[0].name == "parse"
+
+
+# -- CLR and endorsements ---------------------------------------------------------------------
+
+
+def clr(members: list[Any], key: Ed25519Multikey) -> dict[str, Any]:
+    unsigned = {
+        "@context": [VC2, CLR2, OB3],
+        "id": "urn:uuid:0c7e6d5a-1111-4a5e-9d8f-1a2b3c4d5e6f",
+        "type": ["VerifiableCredential", "ClrCredential"],
+        "issuer": {"id": ISSUER, "type": ["Profile"], "name": "Example College"},
+        "validFrom": iso(NOW - timedelta(days=1)),
+        "name": "Transcript",
+        "credentialSubject": {
+            "id": "did:example:learner-1",
+            "type": ["ClrSubject"],
+            "verifiableCredential": members,
+        },
+    }
+    return sign(unsigned, key)
+
+
+def test_a_clr_reports_each_nested_credential(key: Ed25519Multikey) -> None:
+    good = sign(badge(), key)
+    expired = sign(badge(valid_until=NOW - timedelta(days=1)), key)
+    report = verify(clr([good, expired], key), now=NOW)
+    assert report.verified, explain(report)  # an expired badge inside is worth a warning only
+    assert [n.status for n in report.nested] == ["valid", "expired"]
+    assert [w.code for w in report.warnings] == ["nested_expired"]
+    assert "holding 2 credentials" in report.summary
+
+
+def test_a_clr_with_a_forged_member_fails(key: Ed25519Multikey) -> None:
+    forged = sign(badge(), key)
+    forged["name"] = "Forged"
+    # the CLR itself is signed over the forged member: its own proof is fine
+    report = verify(clr([sign(badge(), key), forged], key), now=NOW)
+    assert report.status == "invalid"
+    assert [c.name for c in report.failed] == ["credentials"]
+    assert report.nested[1].failed[0].name == "proof"
+
+
+def endorsement(key: Ed25519Multikey, subject_id: str) -> dict[str, Any]:
+    unsigned = {
+        "@context": [VC2, OB3],
+        "id": "urn:uuid:e0d0e0d0-2222-4a5e-9d8f-1a2b3c4d5e6f",
+        "type": ["VerifiableCredential", "EndorsementCredential"],
+        "issuer": {"id": key.controller, "type": ["Profile"], "name": "Bakers' Guild"},
+        "validFrom": iso(NOW - timedelta(days=10)),
+        "name": "Guild endorsement",
+        "credentialSubject": {
+            "id": subject_id,
+            "type": ["EndorsementSubject"],
+            "endorsementComment": "A fine course.",
+        },
+    }
+    return sign(unsigned, key)
+
+
+def test_embedded_endorsements_are_verified(
+    key: Ed25519Multikey, other_key: Ed25519Multikey
+) -> None:
+    credential = badge()
+    achievement = credential["credentialSubject"]["achievement"]
+    achievement["endorsement"] = [endorsement(other_key, achievement["id"])]
+    report = verify(sign(credential, key), now=NOW)
+    assert report.verified, explain(report)
+    assert [n.path for n in report.nested] == ["credentialSubject.achievement.endorsement[0]"]
+    assert report.nested[0].summary.startswith("An endorsement by Bakers' Guild")
+
+    forged = endorsement(other_key, achievement["id"])
+    forged["credentialSubject"]["endorsementComment"] = "The best course."
+    achievement["endorsement"] = [forged]
+    report = verify(sign(credential, key), now=NOW)
+    assert report.status == "invalid"
+    assert [c.name for c in report.failed] == ["endorsements"]
+
+
+def test_an_endorsement_credential_on_its_own(other_key: Ed25519Multikey) -> None:
+    report = verify(endorsement(other_key, ISSUER), now=NOW)
+    assert report.verified, explain(report)
+
+
+# -- summary ----------------------------------------------------------------------------------
+
+
+def test_summary_handles_odd_shapes() -> None:
+    assert "an unnamed issuer" in summarise({"type": "VerifiableCredential"})
+    subject = {"identifier": [{"hashed": True, "identityType": "emailAddress"}]}
+    text = summarise({"issuer": "https://x.example", "credentialSubject": subject})
+    assert "hashed emailAddress" in text
+    assert summarise({"issuer": {"name": {"en": "Lang map"}}}).startswith("Issued by Lang map")
+
+
+def test_every_status_is_listed() -> None:
+    assert set(STATUSES) == {"valid", "invalid", "expired", "not_yet_valid", "revoked", "suspended"}
