@@ -402,7 +402,10 @@ def png_image() -> bytes:
     return out.getvalue()
 
 
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><rect width="4" height="4"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4">'
+    b'<rect width="4" height="4"/></svg>'
+)
 
 
 @pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "jwt"])
