@@ -102,7 +102,7 @@ def test_keygen_did_key_flag_and_stdout(capsys: pytest.CaptureFixture[str]) -> N
 
 def test_keygen_refuses_to_overwrite(key_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = key_file.read_text()
-    code, out, err = run(["keygen", "-o", str(key_file)], capsys)
+    code, _out, err = run(["keygen", "-o", str(key_file)], capsys)
     assert code == 2
     assert "already exists" in err
     assert err.count("\n") == 1
