@@ -20,6 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mosaics.vc import dataintegrity
+from mosaics.vc.errors import VCError
+from mosaics.vc.keys import Ed25519Multikey
 from tests.conftest import CONFORMANCE_DIR
 from tests.interop import CRYPTOSUITES, JCS, RDFC, Bridge, multikey_from_seed
 
@@ -118,9 +121,11 @@ def evidence_items(draw: st.DrawFn) -> Json:
 def open_badge_credentials(draw: st.DrawFn, issuer_id: str) -> Json:
     """An OpenBadgeCredential (OB 3.0, VC 2.0) with the given issuer, unsigned."""
     result_descriptions: list[Json] = []
-    for _ in range(draw(st.integers(0, 3))):
+    for index in range(draw(st.integers(0, 3))):
         description: Json = {
-            "id": draw(iris("urn:example:rd:")),
+            # ids unique within the credential: equal ids are one node in RDF, so tampering
+            # with one of two "copies" would not change the graph
+            "id": f"urn:example:rd:{index}:{draw(slugs)}",
             "type": ["ResultDescription"],
             "name": draw(texts),
             "resultType": draw(st.sampled_from(["LetterGrade", "Status", "Percent", "ext:Grade"])),
@@ -177,7 +182,12 @@ def open_badge_credentials(draw: st.DrawFn, issuer_id: str) -> Json:
     _maybe(draw, credential, "awardedDate", date_times(*PAST))
     _maybe(draw, credential, "validUntil", date_times(*FUTURE))
     _maybe(draw, credential["issuer"], "url", iris("https://issuer.example.org/"))
-    _maybe(draw, credential, "evidence", st.lists(evidence_items(), min_size=1, max_size=3))
+    if draw(st.booleans()):
+        evidence = draw(st.lists(evidence_items(), min_size=1, max_size=3))
+        for index, item in enumerate(evidence):
+            if "id" in item:
+                item["id"] += f"/{index}"
+        credential["evidence"] = evidence
     return credential
 
 
@@ -307,14 +317,13 @@ def test_js_verifies_the_1edtech_ob3_vector(js_bridge: Bridge) -> None:
 
 
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
-@pytest.mark.parametrize("issuer", sorted(KEYS))
 @HYPOTHESIS
 @given(data=st.data())
 def test_js_signs_and_rejects_tampering(
-    js_bridge: Bridge, cryptosuite: str, issuer: str, data: st.DataObject
+    js_bridge: Bridge, cryptosuite: str, data: st.DataObject
 ) -> None:
     """The JS stack against itself: the baseline the cross-implementation tests rely on."""
-    key = KEYS[issuer]
+    key = KEYS[data.draw(st.sampled_from(sorted(KEYS)), label="issuer")]
     credential = data.draw(open_badge_credentials(key["controller"]))
     signed = js_bridge.sign(credential, key=key, cryptosuite=cryptosuite, created=CREATED)
     result = js_bridge.verify(signed)
@@ -335,3 +344,140 @@ def test_rdfc_canonical_nquads_match_js(js_bridge: Bridge, credential: Json) -> 
 
     expected = js_bridge.call({"op": "canonize", "document": credential, "algorithm": "rdfc"})
     assert canonicalize(credential) == expected
+
+
+# --------------------------------------------------------------------------------------------
+# Both directions: mosaics.vc.dataintegrity <-> @digitalbazaar/vc
+# --------------------------------------------------------------------------------------------
+
+
+def _python_key(bridge_key: Json) -> Ed25519Multikey:
+    return Ed25519Multikey.from_seed(SEED, id=bridge_key["id"], controller=bridge_key["controller"])
+
+
+def _issuer_id(credential: Json) -> str:
+    issuer = credential["issuer"]
+    return str(issuer["id"] if isinstance(issuer, dict) else issuer)
+
+
+def _python_rejection(document: Json) -> str | None:
+    """None when mosaics.vc accepts the credential's proofs (and the key is the issuer's), else
+    why not. Goes through JSON text, as a credential from elsewhere would."""
+    try:
+        proofs = dataintegrity.verify(json.loads(json.dumps(document)))
+    except VCError as exc:
+        return f"{exc.code}: {exc}"
+    issuer = _issuer_id(document)
+    wrong = [p.controller for p in proofs if p.controller != issuer]
+    return f"key controller {wrong} is not the issuer {issuer}" if wrong else None
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+@HYPOTHESIS
+@given(data=st.data())
+def test_python_signs_js_verifies(js_bridge: Bridge, cryptosuite: str, data: st.DataObject) -> None:
+    bridge_key = KEYS[data.draw(st.sampled_from(sorted(KEYS)), label="issuer")]
+    credential = data.draw(open_badge_credentials(bridge_key["controller"]))
+    signed = dataintegrity.sign(
+        credential, _python_key(bridge_key), cryptosuite=cryptosuite, created=CREATED
+    )
+
+    full, proof_only = js_bridge.verify(signed), js_bridge.verify(signed, mode="proof")
+    assert full.verified, full.errors
+    assert proof_only.verified, proof_only.errors
+    # Ed25519 is deterministic: the JS stack signing the same credential with the same key and
+    # options must produce the very same proofValue.
+    js_signed = js_bridge.sign(credential, key=bridge_key, cryptosuite=cryptosuite, created=CREATED)
+    assert signed["proof"][-1]["proofValue"] == js_signed["proof"]["proofValue"]
+
+    what, tampered = data.draw(tamperings(signed))
+    assert not js_bridge.verify(tampered).verified, f"JS accepted: {what}"
+    assert not js_bridge.verify(tampered, mode="proof").verified, f"JS accepted: {what}"
+    assert _python_rejection(tampered) is not None, f"mosaics.vc accepted: {what}"
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+@HYPOTHESIS
+@given(data=st.data())
+def test_js_signs_python_verifies(js_bridge: Bridge, cryptosuite: str, data: st.DataObject) -> None:
+    bridge_key = KEYS[data.draw(st.sampled_from(sorted(KEYS)), label="issuer")]
+    credential = data.draw(open_badge_credentials(bridge_key["controller"]))
+    signed = js_bridge.sign(credential, key=bridge_key, cryptosuite=cryptosuite, created=CREATED)
+
+    assert _python_rejection(signed) is None, _python_rejection(signed)
+
+    what, tampered = data.draw(tamperings(signed))
+    assert _python_rejection(tampered) is not None, f"mosaics.vc accepted: {what}"
+    assert not js_bridge.verify(tampered).verified, f"JS accepted: {what}"
+
+
+def test_1edtech_ob3_vector_both_ways(js_bridge: Bridge) -> None:
+    signed = _load("ob3-ldp-vector/obv3p0/signed.json")
+    key_pair = _load("ob3-ldp-vector/obv3p0/keyPair.json")
+    key = Ed25519Multikey.from_secret_multibase(
+        key_pair["secretKeyMultibase"], id=key_pair["id"], controller=key_pair["controller"]
+    )
+    python_signed = dataintegrity.sign(
+        _load("ob3-ldp-vector/obv3p0/unsigned.json"),
+        key,
+        cryptosuite=RDFC,
+        created=signed["proof"]["created"],
+    )
+    assert python_signed["proof"] == [signed["proof"]]  # mosaics issues proof as an array
+    result = js_bridge.verify(python_signed)
+    assert result.verified, result.errors
+    assert _python_rejection(signed) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers: where mosaics.vc and jsonld.js turn a JSON number into different RDF literals
+# --------------------------------------------------------------------------------------------
+
+
+def _with_credits(value: float) -> Json:
+    credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
+    credential["issuer"]["id"] = HTTPS_ISSUER
+    credential["credentialSubject"]["achievement"]["creditsAvailable"] = value
+    return credential
+
+
+@pytest.mark.parametrize("value", [3.0, 3, 2.5, 0.1, 1e-6, 1.25e-7, 1e20, 1e21, 1e300, -0.0])
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+def test_numbers_python_signs_js_verifies(
+    js_bridge: Bridge, cryptosuite: str, value: float
+) -> None:
+    signed = dataintegrity.sign(
+        _with_credits(value), _python_key(HTTPS_KEY), cryptosuite=cryptosuite, created=CREATED
+    )
+    result = js_bridge.verify(signed)
+    assert result.verified, result.errors
+
+
+# jsonld.js 9 decides "double or integer" by looking for a "." in JavaScript's String(value):
+# 1e-7 prints as "1e-7", so it becomes the integer literal "0" (JSON-LD 1.1 toRdf says: a number
+# with a non-zero fractional part is an xsd:double, "1.0E-7"). Every non-integral number below
+# 1e-6 whose shortest form has a single significant digit is affected. mosaics.vc follows the
+# spec here, so such credentials signed by either side fail on the other. Reported to H1
+# (mosaics/vc/jsonld.py); remove the xfail once canonicalize matches jsonld.js (or sign refuses
+# such numbers).
+TINY_NUMBERS = [1e-7, -3e-7, 2e-10, 5e-324]
+
+
+@pytest.mark.xfail(strict=True, reason="mosaics.vc vs jsonld.js: numbers like 1e-7 (see above)")
+@pytest.mark.parametrize("value", TINY_NUMBERS)
+def test_tiny_numbers_canonicalize_as_in_js(js_bridge: Bridge, value: float) -> None:
+    from mosaics.vc.jsonld import canonicalize
+
+    document = _with_credits(value)
+    expected = js_bridge.call({"op": "canonize", "document": document, "algorithm": "rdfc"})
+    assert canonicalize(document) == expected
+
+
+@pytest.mark.xfail(strict=True, reason="mosaics.vc vs jsonld.js: numbers like 1e-7 (see above)")
+@pytest.mark.parametrize("value", TINY_NUMBERS)
+def test_tiny_numbers_python_signs_js_verifies(js_bridge: Bridge, value: float) -> None:
+    signed = dataintegrity.sign(
+        _with_credits(value), _python_key(HTTPS_KEY), cryptosuite=RDFC, created=CREATED
+    )
+    result = js_bridge.verify(signed)
+    assert result.verified, result.errors
