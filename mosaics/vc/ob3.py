@@ -32,6 +32,7 @@ __all__ = [
     "ACHIEVEMENT_TYPES",
     "CLR_CONTEXT",
     "OB3_CONTEXT",
+    "OB3_EXTENSIONS_CONTEXT",
     "VC2_CONTEXT",
     "achievement",
     "achievement_credential",
@@ -60,7 +61,11 @@ __all__ = [
 VC2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
 OB3_CONTEXT: Final = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CLR_CONTEXT: Final = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+#: Defines ``1EdTechJsonSchemaValidator2019`` (and other 1EdTech extension terms).
+OB3_EXTENSIONS_CONTEXT: Final = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 #: OB §B.1 credentialSchema entry for AchievementCredentials (1EdTech's validator type name).
+#: Its type is defined only by :data:`OB3_EXTENSIONS_CONTEXT`, which the credential builders
+#: add to ``@context`` when an entry uses it (JSON-LD safe mode would reject it otherwise).
 ACHIEVEMENT_CREDENTIAL_SCHEMA: Final = {
     "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
     "type": "1EdTechJsonSchemaValidator2019",
@@ -629,6 +634,11 @@ def _credential(
     terms_of_use: Sequence[Mapping[str, Any]] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> Obj:
+    if (
+        any(s.get("type") == ACHIEVEMENT_CREDENTIAL_SCHEMA["type"] for s in credential_schema or ())
+        and OB3_EXTENSIONS_CONTEXT not in contexts
+    ):
+        contexts = [*contexts, OB3_EXTENSIONS_CONTEXT]
     start = _timestamp(valid_from, "valid_from")
     end = None if valid_until is None else _timestamp(valid_until, "valid_until")
     return _build(
