@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mosaics.vc import dataintegrity
+from mosaics.vc import dataintegrity, statuslist
 from mosaics.vc.errors import VCError
 from mosaics.vc.keys import Ed25519Multikey
 from tests.conftest import CONFORMANCE_DIR
@@ -481,3 +481,107 @@ def test_tiny_numbers_python_signs_js_verifies(js_bridge: Bridge, value: float) 
     )
     result = js_bridge.verify(signed)
     assert result.verified, result.errors
+
+
+# --------------------------------------------------------------------------------------------
+# Bitstring Status List: lists built and signed by mosaics.vc, checked by the JS stack
+# --------------------------------------------------------------------------------------------
+
+LIST_VALID_FROM = "2024-01-01T00:00:00Z"
+
+
+def _signed_list(
+    list_url: str, purpose: str, set_indexes: list[int], key: Json, cryptosuite: str
+) -> Json:
+    bits = statuslist.BitstringStatusList()
+    for index in set_indexes:
+        bits.set(index)
+    unsigned = statuslist.status_list_credential(
+        list_url=list_url,
+        issuer=key["controller"],
+        status_list=bits,
+        purpose=purpose,
+        valid_from=LIST_VALID_FROM,
+    )
+    return dataintegrity.sign(unsigned, _python_key(key), cryptosuite=cryptosuite, created=CREATED)
+
+
+def _signed_with_status(entries: list[Json], key: Json, cryptosuite: str) -> Json:
+    credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
+    credential["issuer"]["id"] = key["controller"]
+    credential["credentialStatus"] = entries if len(entries) > 1 else entries[0]
+    return dataintegrity.sign(
+        credential, _python_key(key), cryptosuite=cryptosuite, created=CREATED
+    )
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+@pytest.mark.parametrize("issuer", sorted(KEYS))
+@pytest.mark.parametrize("purpose", ["revocation", "suspension"])
+@pytest.mark.parametrize("index", [0, 7, 8, 23, 4242, statuslist.MIN_LENGTH - 1])
+def test_js_reads_python_status_lists(
+    js_bridge: Bridge, cryptosuite: str, issuer: str, purpose: str, index: int
+) -> None:
+    key = KEYS[issuer]
+    list_url = f"https://status.example.edu/lists/{purpose}/1"
+    other = (index + 1) % statuslist.MIN_LENGTH
+    status_list = _signed_list(list_url, purpose, [index, 99], key, cryptosuite)
+    set_bit = _signed_with_status(
+        [statuslist.status_entry(list_url, index, purpose)], key, cryptosuite
+    )
+    clear_bit = _signed_with_status(
+        [statuslist.status_entry(list_url, other, purpose)], key, cryptosuite
+    )
+
+    on, off = js_bridge.verify_many([set_bit, clear_bit], status_lists=[status_list])
+
+    # vc-bitstring-status-list: verified means the check ran; the bit is in status
+    assert on.verified, on.errors
+    assert on.status is not None
+    assert on.status["checked"]
+    assert (on.revoked, on.suspended) == (purpose == "revocation", purpose == "suspension")
+    assert off.verified, off.errors
+    assert (off.revoked, off.suspended) == (other == 99 and purpose == "revocation", False)
+
+
+def test_js_reads_both_purposes_of_one_credential(js_bridge: Bridge) -> None:
+    key = HTTPS_KEY
+    revocation_url = "https://status.example.edu/lists/revocation/7"
+    suspension_url = "https://status.example.edu/lists/suspension/7"
+    lists = [
+        _signed_list(revocation_url, "revocation", [5], key, RDFC),
+        _signed_list(suspension_url, "suspension", [6], key, JCS),
+    ]
+    both = _signed_with_status(
+        [
+            statuslist.status_entry(revocation_url, 6, "revocation"),
+            statuslist.status_entry(suspension_url, 6, "suspension"),
+        ],
+        key,
+        RDFC,
+    )
+    result = js_bridge.verify(both, status_lists=lists)
+    assert result.verified, result.errors
+    assert (result.revoked, result.suspended) == (False, True)
+
+
+def test_js_refuses_a_tampered_or_foreign_status_list(js_bridge: Bridge) -> None:
+    key = HTTPS_KEY
+    list_url = "https://status.example.edu/lists/revocation/9"
+    status_list = _signed_list(list_url, "revocation", [3], key, RDFC)
+    credential = _signed_with_status(
+        [statuslist.status_entry(list_url, 3, "revocation")], key, RDFC
+    )
+    # clear the bit in the published list without re-signing it
+    tampered = copy.deepcopy(status_list)
+    tampered["credentialSubject"]["encodedList"] = statuslist.BitstringStatusList().encode()
+    # a list signed by someone else (did:key issuer, not the credential's issuer)
+    foreign = _signed_list(list_url, "revocation", [], DID_KEY, RDFC)
+
+    results = js_bridge.verify_many([credential], status_lists=[tampered])
+    results += js_bridge.verify_many([credential], status_lists=[foreign])
+    results += js_bridge.verify_many([credential])  # no list at all: offline, so unknown
+    for result in results:
+        assert not result.verified
+        assert not result.revoked
+        assert result.errors
