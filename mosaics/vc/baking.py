@@ -59,6 +59,10 @@ SVG_NAMESPACE: Final = "http://www.w3.org/2000/svg"
 
 PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 _MAX_CHUNK: Final = 2**31 - 1  # PNG §5.3: a chunk length is at most 2^31 - 1
+#: Real images have a few hundred chunks at most; millions of empty ones are an attack.
+_MAX_CHUNKS: Final = 65_536
+#: More badge elements than this in one SVG is refused before collecting them all.
+_MAX_SVG_BADGES: Final = 16
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+")
 
 ImageFormat = Literal["png", "svg"]
@@ -163,6 +167,8 @@ def _png_chunks(png: bytes) -> list[_Chunk]:
         if not chunks and ctype != b"IHDR":
             raise BakingError("the PNG does not start with an IHDR chunk")
         chunks.append(_Chunk(ctype, data, png[pos : pos + 12 + length]))
+        if len(chunks) > _MAX_CHUNKS:
+            raise InputTooLarge(f"the PNG has more than {_MAX_CHUNKS} chunks")
         pos += 12 + length
         if ctype == b"IEND":
             # Bytes after IEND are not part of the image; they are dropped when baking.
@@ -337,6 +343,8 @@ def _scan_svg(svg: bytes) -> _SvgScan:
         if (ns, local) in ((OB3_NAMESPACE, "credential"), (OB2_NAMESPACE, "assertion")):
             element = _Element(ns, local, dict(attrs), index, len(stack))
             scan.badges.append(element)
+            if len(scan.badges) > _MAX_SVG_BADGES:
+                raise BakingError("the SVG holds too many Open Badges elements")
         stack.append(element)
 
     def end(_name: str) -> None:
@@ -349,9 +357,9 @@ def _scan_svg(svg: bytes) -> _SvgScan:
                 element.end = _tag_end(svg, parser.CurrentByteIndex)
 
     def chars(data: str) -> None:
-        for element in stack:
-            if element is not None:
-                element.text.append(data)
+        # Only text directly inside a badge element is its payload (keeps this linear).
+        if stack and stack[-1] is not None:
+            stack[-1].text.append(data)
 
     parser.StartDoctypeDeclHandler = doctype
     parser.EntityDeclHandler = refuse("an ENTITY declaration")

@@ -441,3 +441,24 @@ def test_json_of_baked_payload_uses_safe_loader() -> None:
     with pytest.raises(MalformedInput):
         baked.json()
     assert json.loads(BakedCredential("png", "3.0", "json", '{"a": 1}').text) == {"a": 1}
+
+
+def test_png_with_too_many_chunks() -> None:
+    png = _tiny_png()
+    filler = _chunk(b"tEXt", b"a\x00b") * 70_000
+    with pytest.raises(InputTooLarge):
+        extract(png[:-12] + filler + png[-12:])
+
+
+def test_svg_with_many_nested_badge_elements() -> None:
+    depth = 20_000
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" '
+        b'xmlns:openbadges="https://purl.imsglobal.org/ob/v3p0">'
+        + b"<openbadges:credential>" * depth
+        + b"x" * 1000
+        + b"</openbadges:credential>" * depth
+        + b"</svg>"
+    )
+    with pytest.raises(BakingError, match="too many"):
+        extract(svg)
