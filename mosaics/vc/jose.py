@@ -40,6 +40,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -79,6 +80,8 @@ ACCEPTED_TYPES: Final = frozenset({"JWT", "vc+jwt", "vc+ld+jwt", "vc-ld+jwt"})
 VC1_CONTEXT: Final = "https://www.w3.org/2018/credentials/v1"
 #: RFC 7519 §4.1 registered claim names: not part of the credential itself.
 REGISTERED_CLAIMS: Final = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
+
+_B64URL: Final = re.compile(r"[A-Za-z0-9_-]*")
 
 # Stable error codes (ProofError.code).
 CODE_ALG: Final = "jwt_alg_unsupported"
@@ -132,7 +135,7 @@ def _b64url(data: bytes) -> str:
 
 
 def _b64url_decode(text: str, what: str) -> bytes:
-    if not isinstance(text, str) or not all(c.isalnum() or c in "-_" for c in text):
+    if not isinstance(text, str) or not _B64URL.fullmatch(text):
         raise ProofError(f"the JWT {what} is not base64url", code=CODE_MALFORMED)
     try:
         return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))

@@ -370,3 +370,9 @@ def test_hypothesis_round_trip_and_any_change_breaks(name: str, position: int) -
         return
     # base64url's last character can carry unused bits: a change there may decode identically
     assert result.credential == cred
+
+
+def test_non_ascii_base64_is_malformed() -> None:
+    with pytest.raises(ProofError) as exc:
+        verify_credential_jwt("éé.éé.éé", _resolver(_public(SEED)))
+    assert exc.value.code == "jwt_malformed"
