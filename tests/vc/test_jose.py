@@ -376,3 +376,52 @@ def test_non_ascii_base64_is_malformed() -> None:
     with pytest.raises(ProofError) as exc:
         verify_credential_jwt("éé.éé.éé", _resolver(_public(SEED)))
     assert exc.value.code == "jwt_malformed"
+
+
+def test_build_sign_bake_extract_verify_and_check_status() -> None:
+    from mosaics.vc import ob3
+    from mosaics.vc.baking import bake
+    from mosaics.vc.schema import schema_problems
+    from mosaics.vc.statuslist import (
+        BitstringStatusList,
+        check_status,
+        status_entry,
+        status_list_credential,
+    )
+
+    key = Ed25519Multikey.from_seed(SEED)
+    list_url = "https://mosaics.example/status/1"
+    cred = ob3.achievement_credential(
+        id="urn:uuid:1",
+        issuer=ob3.profile(id=key.did_key, name="Mosaics"),
+        credential_subject=ob3.achievement_subject(
+            identifier=[ob3.identity_object(identity="learner@example.org")],
+            achievement=ob3.achievement(
+                id="urn:a:1",
+                name="Teamwork",
+                description="Works in teams.",
+                criteria=ob3.criteria(narrative="Three projects."),
+                achievement_type="MicroCredential",
+            ),
+        ),
+        valid_from="2026-01-01T00:00:00Z",
+        name="Teamwork",
+        credential_status=status_entry(list_url, 77),
+    )
+    assert schema_problems(cred) == []
+    token = sign_credential(cred, key)
+    png = (OB30 / "simple-json.png").read_bytes()
+    for image in (png, b'<svg xmlns="http://www.w3.org/2000/svg"/>'):
+        baked = extract(bake(image, token))
+        assert baked.kind == "jws"
+        verified = verify_credential_jwt(baked.text, document_key_resolver())
+        assert verified.credential == cred
+    revoked = BitstringStatusList()
+    revoked.set(77)
+    lists = {
+        list_url: status_list_credential(
+            list_url=list_url, issuer=key.did_key, status_list=revoked, valid_from=cred["validFrom"]
+        )
+    }
+    (result,) = check_status(verified.credential, lists)
+    assert result.is_set
