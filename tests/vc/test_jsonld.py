@@ -397,3 +397,51 @@ def test_identical_blank_nodes_within_the_work_limit_canonicalize() -> None:
         '_:c14n0 <http://ex/x> "a" .\n'
         '_:c14n1 <http://ex/x> "a" .\n'
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Numbers: as jsonld.js writes them (recorded from jsonld.canonize 9.0.0)
+# --------------------------------------------------------------------------------------------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+@pytest.mark.parametrize(
+    ("value", "datatype", "expected"),
+    [
+        # jsonld.js: no "." in String(1e-7), so toFixed(0) as an integer (the spec says double)
+        (1e-7, None, '"0"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+        (-3e-7, None, '"-0"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+        (1.5e-7, None, '"1.5E-7"^^<http://www.w3.org/2001/XMLSchema#double>'),
+        (0.5, None, '"5.0E-1"^^<http://www.w3.org/2001/XMLSchema#double>'),
+        (1e21, None, '"1.0E21"^^<http://www.w3.org/2001/XMLSchema#double>'),
+        (10**21, None, '"1.0E21"^^<http://www.w3.org/2001/XMLSchema#double>'),
+        # JavaScript numbers are doubles: integers beyond 2**53 are rounded
+        (9007199254740993, None, '"9007199254740992"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+        (123, None, '"123"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+        (-0.0, "double", '"0.0E0"^^<http://www.w3.org/2001/XMLSchema#double>'),
+        # a rounding tie: ECMAScript rounds half away from zero, Python's %E half to even
+        (
+            1234567890123456.5,
+            None,
+            '"1.234567890123457E15"^^<http://www.w3.org/2001/XMLSchema#double>',
+        ),
+        (5, "double", '"5.0E0"^^<http://www.w3.org/2001/XMLSchema#double>'),
+        ("1.5abc", "double", '"1.5E0"^^<http://www.w3.org/2001/XMLSchema#double>'),  # parseFloat
+        ("abc", "double", '"NaN"^^<http://www.w3.org/2001/XMLSchema#double>'),
+        (0.5, "integer", '"5.0E-1"^^<http://www.w3.org/2001/XMLSchema#integer>'),
+    ],
+)
+def test_numbers_become_literals_as_in_jsonld_js(
+    value: Any, datatype: str | None, expected: str
+) -> None:
+    term: dict[str, str] = {"@id": "http://ex/p"}
+    if datatype is not None:
+        term["@type"] = XSD + datatype
+    document = {"@context": {"p": term}, "@id": "http://ex/s", "p": value}
+    assert jsonld.canonicalize(document) == f"<http://ex/s> <http://ex/p> {expected} .\n"
+
+
+def test_non_finite_numbers_are_malformed() -> None:
+    with pytest.raises(MalformedInput, match="not finite"):
+        jsonld.canonicalize({"@id": "http://ex/s", "http://ex/p": float("nan")})
