@@ -30,8 +30,10 @@ Safe mode also bounds the blank-node work the way rdf-canonize does (``maxWorkFa
 
 from __future__ import annotations
 
+import decimal
 import hashlib
 import json
+import math
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -467,17 +469,138 @@ class _Rdfc10(URDNA2015):  # type: ignore[misc]  # pyld is untyped
         return super().hash_n_degree_quads(id_, issuer)
 
 
+_XSD_DOUBLE: Final = "http://www.w3.org/2001/XMLSchema#double"
+_XSD_INTEGER: Final = "http://www.w3.org/2001/XMLSchema#integer"
+# Stands in for xsd:double while pyld builds the dataset, so that pyld keeps our lexical form
+# instead of re-formatting it (see _js_numbers); swapped back before canonicalization.
+_DOUBLE_PLACEHOLDER: Final = "urn:mosaics:vc:jsonld:js-double"
+_EXACT = decimal.Context(prec=1200, rounding=decimal.ROUND_HALF_UP)  # exact for any double
+_JS_FLOAT_PREFIX = re.compile(r"[+-]?(?:Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
+_JS_LEADING_WHITESPACE = re.compile(
+    "^[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]+"
+)
+
+
+def _js_parse_float(text: str) -> float:
+    """JavaScript's ``parseFloat``: the longest numeric prefix after whitespace, else NaN."""
+    match = _JS_FLOAT_PREFIX.match(_JS_LEADING_WHITESPACE.sub("", text))
+    if match is None:
+        return math.nan
+    return float(match.group().replace("Infinity", "inf"))
+
+
+def _js_to_exponential(number: float) -> str:
+    r"""``n.toExponential(15).replace(/(\d)0*e\+?/, '$1E')``, jsonld.js's xsd:double form.
+
+    ECMAScript rounds the exact value half away from zero ("pick the larger n"); Python's
+    ``%E`` rounds half to even, which differs for the rare doubles that sit on a tie.
+    """
+    if math.isnan(number):
+        return "NaN"
+    if math.isinf(number):
+        return "Infinity" if number > 0 else "-Infinity"
+    sign = "-" if number < 0 else ""
+    magnitude = abs(number)
+    if magnitude == 0:
+        digits, exponent = "0" * 16, 0
+    else:
+        exact = decimal.Decimal(magnitude)
+        exponent = exact.adjusted()
+        scaled = exact.scaleb(15 - exponent, context=_EXACT).quantize(
+            decimal.Decimal(1), context=_EXACT
+        )
+        if scaled >= 10**16:
+            scaled, exponent = scaled / 10, exponent + 1
+        digits = str(int(scaled))
+    text = f"{digits[0]}.{digits[1:]}e{'+' if exponent >= 0 else '-'}{abs(exponent)}"
+    return sign + re.sub(r"(\d)0*e\+?", r"\1E", text, count=1)
+
+
+def _js_is_double(number: float) -> bool:
+    """jsonld.js's test: ``String(n)`` contains "." or ``|n| >= 1e21``."""
+    if abs(number) >= 1e21:
+        return True
+    if number.is_integer():
+        return False
+    # JavaScript writes |n| < 1e-6 in exponent form, with a "." only if it has several digits;
+    # Python's repr gives the same shortest digits.
+    return abs(number) >= 1e-6 or "." in repr(abs(number)).split("e", 1)[0]
+
+
+def _js_literal(value: object, datatype: object) -> dict[str, Any] | None:
+    """The value object as jsonld.js's toRdf would write it, where pyld would differ.
+
+    jsonld.js sees JSON numbers as IEEE doubles; one whose ``String(n)`` has a "." (or that is at
+    least 1e21), or whose datatype is xsd:double, is written ``n.toExponential(15)`` trimmed; any
+    other number is ``n.toFixed(0)`` (as xsd:integer unless the context says otherwise). Strings
+    typed xsd:double go through ``parseFloat`` first. pyld agrees in most cases but not for
+    integers beyond 2**53 (JavaScript rounds them), for non-integral numbers below 1e-6 with one
+    significant digit (``1e-7``: jsonld.js writes ``"0"``/``"-0"`` where JSON-LD 1.1 §8.6 says
+    ``"1.0E-7"``^^xsd:double), for ``-0.0`` as a double, for rounding ties and for
+    ``parseFloat`` prefixes. We follow the implementation that credentials must verify with.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        if datatype != _XSD_DOUBLE:
+            return None
+        number = _js_parse_float(value)
+    elif isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            raise MalformedInput("The document holds a number too large for JSON.") from None
+        if not math.isfinite(number):
+            raise MalformedInput("The document holds a number that is not finite (not JSON).")
+    else:
+        return None
+    if datatype == _XSD_DOUBLE or _js_is_double(number):
+        return {
+            "@value": _js_to_exponential(number),
+            "@type": _DOUBLE_PLACEHOLDER if datatype in (None, _XSD_DOUBLE) else datatype,
+        }
+    # toFixed(0). Only |n| < 1e-6 arrives here non-integral; JavaScript keeps the sign ("-0").
+    lexical = str(int(number)) if number.is_integer() else ("-0" if number < 0 else "0")
+    return {"@value": lexical, "@type": datatype if isinstance(datatype, str) else _XSD_INTEGER}
+
+
+def _js_numbers(value: Any) -> Any:
+    """A copy of expanded JSON-LD with numbers converted as jsonld.js converts them."""
+    if isinstance(value, list):
+        return [_js_numbers(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    if "@value" in value:
+        if value.get("@type") == "@json":
+            return value
+        return _js_literal(value["@value"], value.get("@type")) or value
+    return {key: _js_numbers(member) for key, member in value.items()}
+
+
+def _restore_doubles(dataset: dict[str, list[dict[str, Any]]]) -> None:
+    for triples in dataset.values():
+        for triple in triples:
+            term = triple["object"]
+            if term.get("datatype") == _DOUBLE_PLACEHOLDER:
+                term["datatype"] = _XSD_DOUBLE
+
+
 def to_dataset(expanded: list[Any]) -> dict[str, list[dict[str, Any]]]:
-    """The RDF dataset (pyld's dict form: graph name → triples) of expanded JSON-LD."""
+    """The RDF dataset (pyld's dict form: graph name → triples) of expanded JSON-LD.
+
+    JSON numbers become literals exactly as jsonld.js writes them (see :func:`_js_literal`).
+    """
     options = _options()
     options["produceGeneralizedRdf"] = False
     try:
-        dataset = _pyld.to_rdf(expanded, cast(Any, options))
+        dataset = _pyld.to_rdf(_js_numbers(expanded), cast(Any, options))
     except (ContextError, MalformedInput):
         raise
     except Exception as exc:
         raise _jsonld_error(exc, "conversion to RDF") from exc
-    return cast(dict[str, list[dict[str, Any]]], dataset)
+    result = cast(dict[str, list[dict[str, Any]]], dataset)
+    _restore_doubles(result)
+    return result
 
 
 def _quads(dataset: Mapping[str, list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
