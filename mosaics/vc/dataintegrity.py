@@ -134,16 +134,24 @@ def _check_suite(options: Mapping[str, Any]) -> str:
     return str(suite)
 
 
-def hashing_steps(document: Mapping[str, Any], proof_options: Mapping[str, Any]) -> HashingSteps:
+def hashing_steps(
+    document: Mapping[str, Any],
+    proof_options: Mapping[str, Any],
+    *,
+    previous_proofs: Sequence[Mapping[str, Any]] | None = None,
+) -> HashingSteps:
     """Canonical document, canonical proof configuration and their hashes.
 
-    ``document`` is the unsecured document (a top-level ``proof`` member is left out; pass the
-    previous proofs of a chain in it under ``proof`` only through :func:`sign`/:func:`verify`).
-    ``proof_options`` is the proof without ``proofValue`` (any ``proofValue`` is left out). The
-    proof configuration's ``@context`` is set to the document's (vc-di-eddsa §3.2.5/§3.3.5).
+    ``document`` is the unsecured document (a top-level ``proof`` member is left out);
+    ``proof_options`` the proof without ``proofValue`` (any ``proofValue`` is left out). The proof
+    configuration's ``@context`` is set to the document's (vc-di-eddsa §3.2.5/§3.3.5). For a
+    proof in a chain, ``previous_proofs`` are the proofs its ``previousProof`` names; the
+    document is hashed carrying them as ``proof`` (VC Data Integrity §4.2).
     """
     suite = _check_suite(proof_options)
     unsecured = {key: value for key, value in document.items() if key != "proof"}
+    if previous_proofs is not None:
+        unsecured["proof"] = list(previous_proofs)
     return _hashing_steps(unsecured, proof_options, suite)
 
 

@@ -207,7 +207,7 @@ def test_proof_set_and_chain_vectors_are_reproduced() -> None:
 def test_proof_chain_temporary_documents(temp: int, config: Json) -> None:
     # The vectors' "temp doc": the unsecured document carrying the proofs previousProof names.
     temp_doc = load(CHAIN / f"proofChainTempDoc{temp}.json")
-    steps = di._hashing_steps(temp_doc, config, "eddsa-rdfc-2022")
+    steps = di.hashing_steps(temp_doc, config, previous_proofs=temp_doc["proof"])
     key = CHAIN_KEYS[f"keyPair{temp + 2}"]
     signed = load(CHAIN / f"proofChainConfigSigned{temp}.json")
     assert "z" + base58.b58encode(key.sign(steps.hash_data)).decode() == signed["proofValue"]
