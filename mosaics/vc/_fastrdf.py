@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -69,7 +68,6 @@ _RDF_JSON: Final = f"{RDF}JSON"
 _RDF_LANGSTRING: Final = f"{RDF}langString"
 _XSD_STRING: Final = f"{XSD}string"
 _XSD_BOOLEAN: Final = f"{XSD}boolean"
-_XSD_INTEGER: Final = f"{XSD}integer"
 _XSD_DOUBLE: Final = f"{XSD}double"
 
 # The JSON-LD 1.1 keywords (JSON-LD 1.1 §9.16 plus the framing keywords pyld also treats as such).
@@ -547,41 +545,36 @@ def _intern_urls(context: Any) -> list[str]:
 # --- Serialisation of RDF terms (N-Quads, RDFC-1.0 §4.3 / RDF 1.1 N-Quads) -------------------
 
 
-def _canonical_double(value: float) -> str:
-    """xsd:double canonical form as JSON-LD 1.1 API §8.6 step 10 / pyld write it (``1.5E0``)."""
-    mantissa, exponent = f"{value:1.15E}".split("E")
-    mantissa = mantissa.rstrip("0")
-    if mantissa.endswith("."):
-        mantissa += "0"
-    return f"{mantissa}E{int(exponent)}"
-
-
 def _scalar_literal(value: Any, datatype: str | None) -> tuple[str, str | None]:
-    """Object to RDF for a native value (JSON-LD 1.1 API §8.6 steps 9-12), as pyld does it.
+    """Object to RDF for a native value (JSON-LD 1.1 API §8.6 steps 9-12).
 
-    Returns the lexical form and the datatype IRI (``None`` for xsd:string).
+    Returns the lexical form and the datatype IRI (``None`` for xsd:string). Numbers, and
+    strings typed xsd:double, are written the way jsonld.js writes them, which is what
+    ``mosaics.vc.jsonld`` does (its ``_js_literal``, used here so the two cannot drift apart).
     """
     if isinstance(value, bool):
         return ("true" if value else "false", datatype or _XSD_BOOLEAN)
-    if isinstance(value, int):
-        if abs(value) >= 1e21:
-            return (_canonical_double(float(value)), datatype or _XSD_DOUBLE)
-        if datatype == _XSD_DOUBLE:
-            return (_canonical_double(float(value)), _XSD_DOUBLE)
-        return (str(value), datatype or _XSD_INTEGER)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise _unsupported("non-finite number")
-        if not value.is_integer():
-            return (_canonical_double(value), datatype or _XSD_DOUBLE)
-        if datatype == _XSD_DOUBLE or abs(value) >= 1e21:
-            return (_canonical_double(value), datatype or _XSD_DOUBLE)
-        return (str(int(value)), datatype or _XSD_INTEGER)
-    if isinstance(value, str):
-        if datatype == _XSD_DOUBLE:
-            raise _unsupported("string with xsd:double")  # pyld re-parses it
+    if isinstance(value, str) and datatype != _XSD_DOUBLE:
         return (value, datatype)
-    raise _unsupported(f"value of type {type(value).__name__}")
+    if not isinstance(value, (int, float, str)):
+        raise _unsupported(f"value of type {type(value).__name__}")
+    jsonld = _jsonld()
+    js_literal = getattr(jsonld, "_js_literal", None)
+    if js_literal is None:
+        raise _unsupported("no number conversion to follow")
+    try:
+        converted = js_literal(value, datatype)
+    except Exception as exc:  # MalformedInput for non-finite or oversized numbers
+        raise _unsupported("a number the general path rejects") from exc
+    if not isinstance(converted, dict):
+        raise _unsupported("a number left to pyld")
+    lexical = converted["@value"]
+    converted_type = converted.get("@type")
+    if converted_type == getattr(jsonld, "_DOUBLE_PLACEHOLDER", None):
+        converted_type = _XSD_DOUBLE
+    if not isinstance(lexical, str) or not isinstance(converted_type, str):
+        raise _unsupported("unexpected number conversion")
+    return (lexical, converted_type)
 
 
 def _json_literal(value: Any) -> tuple[str, str | None]:

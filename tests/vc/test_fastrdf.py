@@ -326,7 +326,10 @@ def test_declines_what_it_does_not_support() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    [0, -0.0, 1, -7, 2.5, 1e21, 1e-7, 123456789012345678901234, 3.0, 1.0e300, 0.1, True, False],
+    [
+        *(0, -0.0, 1, -7, 2.5, 1e21, 1e-7, -3e-7, 123456789012345678901234, 3.0, 1.0e300, 0.1),
+        *(9007199254740993, 1234567890123456.5, 5e-324, True, False, "12"),
+    ],
 )
 def test_numbers_and_booleans_agree(value: Any) -> None:
     credential = _issued_credential()
@@ -347,6 +350,11 @@ def test_json_literal_and_language_value_objects_agree() -> None:
         "credentialSubject": {
             "id": "did:example:1",
             "score": {"@value": "5", "@type": "http://www.w3.org/2001/XMLSchema#integer"},
+            "ratio": [
+                {"@value": "1.5abc", "@type": "http://www.w3.org/2001/XMLSchema#double"},
+                {"@value": -0.0, "@type": "http://www.w3.org/2001/XMLSchema#double"},
+                {"@value": 7, "@type": "http://www.w3.org/2001/XMLSchema#double"},
+            ],
         },
         "credentialSchema": {"id": "https://example.org/s.json", "type": "JsonSchema"},
     }
