@@ -429,6 +429,111 @@ def test_1edtech_ob3_vector_both_ways(js_bridge: Bridge) -> None:
     assert _python_rejection(signed) is None
 
 
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+def test_proof_sets_both_ways(js_bridge: Bridge, cryptosuite: str) -> None:
+    """Two proofs on one credential (VC Data Integrity §4.4 proof sets), added alternately."""
+    other = JCS if cryptosuite == RDFC else RDFC
+    credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
+    credential["issuer"]["id"] = HTTPS_ISSUER
+    key = _python_key(HTTPS_KEY)
+
+    python_first = dataintegrity.sign(credential, key, cryptosuite=cryptosuite, created=CREATED)
+    python_then_js = js_bridge.sign(
+        python_first, key=HTTPS_KEY, cryptosuite=other, created=CREATED, api="jsigs"
+    )
+    assert len(python_then_js["proof"]) == 2
+    js_first = js_bridge.sign(credential, key=HTTPS_KEY, cryptosuite=cryptosuite, created=CREATED)
+    js_then_python = dataintegrity.sign(js_first, key, cryptosuite=other, created=CREATED)
+    assert len(js_then_python["proof"]) == 2
+    both_python = dataintegrity.sign(python_first, key, cryptosuite=other, created=CREATED)
+
+    for document in (python_then_js, js_then_python, both_python):
+        result = js_bridge.verify(document)
+        assert result.verified, result.errors
+        assert _python_rejection(document) is None, _python_rejection(document)
+        # One proof of the set broken: mosaics.vc refuses the credential (every proof must
+        # verify). jsonld-signatures 11 accepts a proof set when ANY proof verifies and only
+        # lists the broken one among its errors: a policy difference, mosaics.vc is stricter.
+        broken = copy.deepcopy(document)
+        broken["proof"][0]["created"] = "2024-05-01T12:00:01Z"
+        assert _python_rejection(broken) is not None
+        js_result = js_bridge.verify(broken)
+        assert js_result.verified
+        assert "Error: Invalid signature." in js_result.errors
+        broken["proof"][1]["created"] = "2024-05-01T12:00:01Z"
+        assert not js_bridge.verify(broken).verified
+        assert _python_rejection(broken) is not None
+
+
+def test_1edtech_clr_vector_both_ways(js_bridge: Bridge) -> None:
+    signed = _load("ob3-ldp-vector/clrv2p0/signed.json")
+    result = js_bridge.verify(signed)
+    assert result.verified, result.errors
+    assert _python_rejection(signed) is None
+    key_pair = _load("ob3-ldp-vector/clrv2p0/keyPair.json")
+    key = Ed25519Multikey.from_secret_multibase(
+        key_pair["secretKeyMultibase"], id=key_pair["id"], controller=key_pair["controller"]
+    )
+    resigned = dataintegrity.sign(
+        _load("ob3-ldp-vector/clrv2p0/unsigned.json"),
+        key,
+        cryptosuite=RDFC,
+        created=signed["proof"][0]["created"],
+    )
+    assert resigned["proof"] == signed["proof"]
+
+
+# Identifiers and values at the edges of JSON-LD and N-Quads syntax: both sides must agree on
+# the canonical form, or on refusing the document.
+EDGE_IDS = [
+    "https://example.org/a{b}|c^d`e",
+    'https://example.org/a\\b"c<d>',
+    "https://example.org/\u00e4\u2028\ue000\U0001f600",
+    "https://example.org/?q=\x7f&r=%zz",
+    "https://ex ample.org/",
+    "urn:x:\u00a0",
+    "did:example:123#frag",
+    "mailto:someone@example.org",
+    "_:b0",
+    "relative/path",
+]
+EDGE_VALUES: list[Any] = [
+    {"@value": "x", "@language": "en-US"},
+    {"@value": "x", "@language": "ar", "@direction": "rtl"},
+    {"@list": ["b", "a", "b"]},
+    ["b", "a", "b"],
+    {"@value": "1", "@type": "xsd:integer"},
+    None,
+    True,
+    "",
+]
+
+
+def _edge_document(**fields: Any) -> Json:
+    return {"@context": [VC2, OB3], "type": ["Achievement"], **fields}
+
+
+@pytest.mark.parametrize(
+    "document",
+    [_edge_document(id=i, name="n") for i in EDGE_IDS]
+    + [_edge_document(name=v) for v in EDGE_VALUES]
+    + [{"@context": [VC2, OB3], "@graph": [_edge_document(name="n")]}],
+    ids=repr,
+)
+def test_edge_cases_canonicalize_as_in_js(js_bridge: Bridge, document: Json) -> None:
+    from mosaics.vc.jsonld import canonicalize
+
+    (response,) = js_bridge.call_many([{"op": "canonize", "document": document}])
+    try:
+        python: str | None = canonicalize(document)
+    except VCError:
+        python = None
+    if not response["ok"]:
+        assert python is None, f"JS refused ({response['error']}), mosaics.vc did not"
+    else:
+        assert python == response["result"]
+
+
 # --------------------------------------------------------------------------------------------
 # Numbers: JSON numbers must become the same RDF literals (and JCS text) on both sides
 # --------------------------------------------------------------------------------------------
