@@ -7,7 +7,7 @@ refused with :class:`~mosaics.vc.errors.ContextError`.
 :func:`canonicalize` turns a JSON-LD document into the canonical N-Quads of RDF Dataset
 Canonicalization (RDFC-1.0, W3C Recommendation 2024), which eddsa-rdfc-2022 proofs sign. It uses
 pyld for JSON-LD expansion and the RDF conversion and pyld's URDNA2015 (the algorithm RDFC-1.0
-standardised) for blank-node labelling, with three corrections so that the bytes match the
+standardised) for blank-node labelling, with four corrections so that the bytes match the
 JavaScript reference stack (jsonld.js 9 + rdf-canonize 5), which most verifiers in the field use:
 
 * **Safe mode** (:func:`check_safe`): JSON-LD silently drops terms and types that the contexts do
@@ -23,6 +23,15 @@ JavaScript reference stack (jsonld.js 9 + rdf-canonize 5), which most verifiers 
   the Java stack of the 1EdTech validator) sort JavaScript/Java strings, i.e. by UTF-16 code
   units. The two differ only when a character above U+FFFF meets one in U+E000–U+FFFF at the
   same position. We follow the implementations the credentials must interoperate with.
+* **Numbers** (:func:`_js_literal`): jsonld.js turns JSON numbers into literals the JavaScript
+  way (IEEE doubles, ``String(n)``, ``toExponential``/``toFixed``), which differs from pyld — and
+  for ``1e-7`` from the JSON-LD spec — in a few cases.
+
+Safe mode is checked against jsonld.js's list of "unsafe" events: undefined terms ("invalid
+property"), relative ``@type``/``@id``/``@vocab`` references, dropped free-floating values,
+empty objects and id-only objects, ``@direction`` without rdfDirection, invalid language tags,
+blank-node predicates, keyword-like terms. We are stricter in one corner: IRIs holding U+001C–
+U+001F or U+0085 count as relative (Python's ``\\s`` matches them, JavaScript's does not).
 
 Safe mode also bounds the blank-node work the way rdf-canonize does (``maxWorkFactor`` 1), so a
 "poison" graph cannot keep the canonicalizer busy for hours.
@@ -272,11 +281,94 @@ def _walk(value: Any, problems: _Problems) -> None:
                 for reverse_key, reverse_value in member.items():
                     _check_property(reverse_key, problems)
                     stack.append(reverse_value)
+            elif key == "@graph":
+                for node in member if isinstance(member, list) else [member]:
+                    _check_graph_member(node, problems)
+                stack.append(member)
             elif key.startswith("@"):
-                if key in ("@list", "@set", "@graph", "@included"):
+                if key in ("@list", "@set", "@included"):
                     stack.append(member)
             else:
                 _check_property(key, problems)
+                stack.append(member)
+
+
+def _check_graph_member(node: Any, problems: _Problems) -> None:
+    """Graph members jsonld.js drops (and reports): empty objects, objects with only an id,
+    values and lists. pyld keeps them with ``keepFreeFloatingNodes``, so we can see them."""
+    if not isinstance(node, dict):
+        return
+    if not node:
+        problems.add(problems.other, "an empty object where a node belongs")
+    elif "@value" in node or "@list" in node:
+        problems.add(problems.other, "a free-floating value where a node belongs")
+    elif len(node) == 1 and "@id" in node:
+        problems.add(
+            problems.other, f"an object with only an id ({node['@id']!r}) and nothing about it"
+        )
+
+
+_KEYWORD_LIKE = re.compile(r"^@[a-zA-Z]+$")
+_KEYWORDS: Final = frozenset(
+    [
+        "@base",
+        "@container",
+        "@context",
+        "@default",
+        "@direction",
+        "@embed",
+        "@explicit",
+        "@graph",
+        "@id",
+        "@import",
+        "@included",
+        "@index",
+        "@json",
+        "@language",
+        "@list",
+        "@nest",
+        "@none",
+        "@omitDefault",
+        "@prefix",
+        "@preserve",
+        "@propagate",
+        "@protected",
+        "@requireAll",
+        "@reverse",
+        "@set",
+        "@type",
+        "@value",
+        "@version",
+        "@vocab",
+    ]
+)
+
+
+def _scan_input(document: Any, problems: _Problems) -> None:
+    """What pyld drops without telling: free-floating scalars in @graph, and context terms
+    that look like keywords (jsonld.js: "free-floating scalar", "reserved term")."""
+    stack: list[Any] = [document]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for key, member in item.items():
+                if key == "@graph":
+                    for node in member if isinstance(member, list) else [member]:
+                        if not isinstance(node, (dict, list)) and node is not None:
+                            problems.add(
+                                problems.other, f"a free-floating value {node!r} in @graph"
+                            )
+                if key == "@context":
+                    for context in member if isinstance(member, list) else [member]:
+                        if isinstance(context, dict):
+                            for term in context:
+                                if _KEYWORD_LIKE.match(term) and term not in _KEYWORDS:
+                                    problems.add(
+                                        problems.other,
+                                        f"the context term {term!r}, which looks like a keyword",
+                                    )
                 stack.append(member)
 
 
@@ -289,29 +381,25 @@ def _check_property(key: str, problems: _Problems) -> None:
 
 def _expand(document: Mapping[str, Any] | list[Any]) -> tuple[list[Any], _Problems]:
     problems = _Problems()
+    _scan_input(document, problems)
+    problems.raise_if_any()  # before pyld, which would only warn about keyword-like terms
+    options = _options()
+    # Keep what pyld would drop silently so that _walk can report it; safe mode then rejects
+    # the document, so the kept nodes never reach the RDF.
+    options["keepFreeFloatingNodes"] = True
     try:
-        expanded = _pyld.expand(
-            document, cast(Any, _options()), on_property_dropped=problems.dropped
-        )
+        expanded = _pyld.expand(document, cast(Any, options), on_property_dropped=problems.dropped)
     except (ContextError, MalformedInput):
         raise
     except Exception as exc:  # pyld raises JsonLdError and assorted built-in errors
         raise _jsonld_error(exc, "expansion") from exc
     result = cast(list[Any], expanded)
+    for node in result:
+        _check_graph_member(node, problems)
     _walk(result, problems)
-    if not result and _has_content(document):
-        problems.add(
-            problems.other,
-            "nothing that survives JSON-LD expansion (an empty object, an object with only an "
-            "id, or free-floating values)",
-        )
+    if not result:
+        problems.add(problems.other, "nothing that survives JSON-LD expansion")
     return result, problems
-
-
-def _has_content(document: Mapping[str, Any] | list[Any]) -> bool:
-    if isinstance(document, Mapping):
-        return any(key != "@context" for key in document)
-    return bool(document)
 
 
 def expand(document: Mapping[str, Any] | list[Any]) -> list[Any]:

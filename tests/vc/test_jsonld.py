@@ -68,7 +68,8 @@ def test_every_bundled_context_loads_and_processes(url: str) -> None:
     assert result["documentUrl"] == url
     assert "@context" in result["document"]
     # Processing the context (including anything it imports) needs no other URL.
-    assert jsonld.expand({"@context": url}) == []
+    document = {"@context": [url, {"@vocab": "http://ex/"}], "@id": "http://ex/s", "zz": "x"}
+    assert jsonld.expand(document)
 
 
 def test_context_files_are_the_conformance_copies() -> None:
@@ -349,8 +350,29 @@ def test_safe_mode_rejects_terms_mapped_to_null() -> None:
 
 
 def test_safe_mode_rejects_a_document_that_expands_to_nothing() -> None:
-    with pytest.raises(SafeModeError, match="survives"):
+    with pytest.raises(SafeModeError, match="only an id"):
         jsonld.check_safe({"@context": VC2, "id": "https://example.com/1"})
+    with pytest.raises(SafeModeError, match="empty object"):
+        jsonld.check_safe({"@context": VC2})
+    with pytest.raises(SafeModeError, match="survives"):
+        jsonld.check_safe({"@context": VC2, "@graph": []})
+
+
+def test_safe_mode_rejects_what_pyld_drops_from_graphs() -> None:
+    # jsonld.js: "empty object", "free-floating scalar", "object with only @id"
+    with pytest.raises(SafeModeError, match="empty object"):
+        jsonld.canonicalize(credential(proof={}))
+    with pytest.raises(SafeModeError, match="only an id"):
+        jsonld.canonicalize(credential(proof={"id": "urn:uuid:1"}))
+    vocab = {"@vocab": "http://ex/"}
+    with pytest.raises(SafeModeError, match="free-floating value 'y'"):
+        jsonld.canonicalize({"@context": vocab, "@graph": [{"@id": "http://ex/s", "p": 1}, "y"]})
+
+
+def test_safe_mode_rejects_keyword_like_context_terms() -> None:
+    document = {"@context": {"@foo": "http://ex/foo"}, "@id": "http://ex/s", "http://ex/p": "x"}
+    with pytest.raises(SafeModeError, match="'@foo'"):
+        jsonld.check_safe(document)
 
 
 def test_safe_mode_rejects_invalid_language_tags() -> None:
