@@ -30,14 +30,17 @@ from typing import Any
 from mosaics.vc.errors import InputTooLarge, MalformedInput
 
 __all__ = [
+    "MAX_ARRAY_ITEMS",
     "MAX_IMAGE_BYTES",
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
+    "MAX_JSON_VALUES",
     "MAX_PROOFS",
     "MAX_STATUS_LIST_BITS",
     "MAX_STATUS_LIST_COMPRESSED_BYTES",
     "check_depth",
     "check_size",
+    "check_structure",
     "load_json",
 ]
 
@@ -49,6 +52,15 @@ MAX_IMAGE_BYTES = 16 * 1024 * 1024
 
 MAX_JSON_DEPTH = 64
 """Deepest nesting of JSON arrays/objects accepted (the top-level value is depth 1)."""
+
+MAX_ARRAY_ITEMS = 256
+"""Longest JSON array accepted in a credential. JSON-LD processing (pyld's node map) compares
+every value of a property with every other one, so the work grows with the square of an array's
+length: 1,000 items already cost about a second, 10,000 several minutes."""
+
+MAX_JSON_VALUES = 20_000
+"""Most JSON values (objects, arrays, strings, numbers, ...) in one credential, nested ones
+included; a CLR holding the maximum of 64 credentials stays well below it."""
 
 MAX_PROOFS = 32
 """Most proofs accepted in one proof set."""
@@ -119,6 +131,43 @@ def check_depth(value: Any, limit: int = MAX_JSON_DEPTH) -> None:
             continue
         if depth > limit:
             raise MalformedInput(_too_deep(limit))
+        stack.extend((child, depth + 1) for child in children)
+
+
+def check_structure(
+    value: Any,
+    *,
+    max_depth: int = MAX_JSON_DEPTH,
+    max_items: int = MAX_ARRAY_ITEMS,
+    max_values: int = MAX_JSON_VALUES,
+) -> None:
+    """Bound the JSON-LD work a parsed document can cause: nesting depth, the length of each
+    array and the total number of values. Iterative; raises :class:`InputTooLarge` or
+    :class:`MalformedInput` (too deep)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    count = 0
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > max_values:
+            raise InputTooLarge(
+                f"The data holds more than {max_values} values, more than any credential needs, "
+                "so it was not checked."
+            )
+        children: Iterable[Any]
+        if isinstance(item, Mapping):
+            children = item.values()
+        elif isinstance(item, list | tuple):
+            if len(item) > max_items:
+                raise InputTooLarge(
+                    f"The data holds a list of {len(item)} items; at most {max_items} are "
+                    "accepted, so it was not checked."
+                )
+            children = item
+        else:
+            continue
+        if depth > max_depth:
+            raise MalformedInput(_too_deep(max_depth))
         stack.extend((child, depth + 1) for child in children)
 
 

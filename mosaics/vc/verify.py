@@ -494,6 +494,13 @@ def _verify_credential(
     depth: int,
     jwt: tuple[str, dict[str, Any], dict[str, Any]] | None = None,
 ) -> None:
+    if depth == 0:
+        try:
+            limits.check_structure(credential)
+        except VCError as exc:
+            # Before any JSON-LD work, whose cost grows fast with list lengths.
+            report.fail("parse", exc.code, exc.message)
+            return
     report.credential = credential
     report.summary = _guarded_summary(credential)
     proofs = credential.get("proof")

@@ -342,3 +342,35 @@ def test_png_prefixed_garbage_never_raises(data: bytes) -> None:
 
 def test_random_bytes_from_os() -> None:
     assert_clean_failure(verify(os.urandom(4096)))
+
+
+def test_long_lists_are_refused_before_json_ld_work() -> None:
+    # pyld's node map is quadratic in a property's number of values: 10,000 tags would take
+    # minutes to canonicalise, so lists are bounded before any JSON-LD processing.
+    credential = json.loads(json.dumps(SIMPLE))
+    credential["credentialSubject"]["achievement"]["tag"] = [f"t{i}" for i in range(10_000)]
+    with within(1):
+        report = verify(json.dumps(credential))
+    assert_clean_failure(report, "too_large")
+
+
+def test_many_values_are_refused_before_json_ld_work() -> None:
+    credential = json.loads(json.dumps(SIMPLE))
+    credential["credentialSubject"]["extra"] = [{"a": [1] * 200} for _ in range(200)]
+    with within(1):
+        report = verify(credential)
+    assert_clean_failure(report, "too_large")
+
+
+def test_lists_at_the_limit_are_checked_in_bounded_time() -> None:
+    credential = json.loads(json.dumps(SIMPLE))
+    achievement = credential["credentialSubject"]["achievement"]
+    achievement["tag"] = [f"t{i}" for i in range(limits.MAX_ARRAY_ITEMS)]
+    credential["evidence"] = [
+        {"id": f"https://e.example/{i}", "type": ["Evidence"], "name": "n"}
+        for i in range(limits.MAX_ARRAY_ITEMS)
+    ]
+    with within(10):
+        report = verify(credential)
+    assert not report.verified  # the proof no longer matches
+    assert report.check("proof") is not None
