@@ -27,9 +27,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final
 
 __all__ = ["CONTEXT_FILES", "Unsupported", "canonicalize", "to_quads"]
 
@@ -596,8 +596,8 @@ class _Emitter:
     """Collects the quads of one document as canonical N-Quads terms.
 
     Terms are written once, already escaped the way ``mosaics.vc.jsonld`` writes them (its
-    ``escape_iri``/``escape_literal``); ``raw`` remembers the unescaped form of every term whose
-    text differs from it, for the rare hand-over to the general canonicalizer.
+    ``escape_iri``/``escape_literal``); ``raw`` remembers the unescaped form of every IRI whose
+    text differs from it (Hash Related Blank Node hashes predicates unescaped, like pyld).
     """
 
     __slots__ = ("counter", "escape_iri", "escape_literal", "labels", "quads", "raw")
@@ -606,7 +606,7 @@ class _Emitter:
         self.quads: set[Quad] = set()
         self.counter = 0
         self.labels: dict[str, str] = {}
-        self.raw: dict[str, dict[str, str]] = {}
+        self.raw: dict[str, str] = {}  # IRI token -> IRI, where escaping changed it
         jsonld = _jsonld()
         self.escape_iri: Callable[[str], str] = jsonld.escape_iri
         self.escape_literal: Callable[[str], str] = jsonld.escape_literal
@@ -617,23 +617,15 @@ class _Emitter:
         escaped = self.escape_iri(value)
         token = "<" + escaped + ">"
         if escaped is not value and escaped != value:
-            self.raw[token] = {"type": "IRI", "value": value}
+            self.raw[token] = value
         return token
 
     def literal(self, lexical: str, datatype: str | None, language: str | None = None) -> str:
         token = '"' + self.escape_literal(lexical) + '"'
         if language is not None:
-            token += "@" + language
-            self.raw[token] = {
-                "type": "literal",
-                "value": lexical,
-                "datatype": _RDF_LANGSTRING,
-                "language": language,
-            }
-            return token
+            return token + "@" + language
         if datatype is not None and datatype != _XSD_STRING:
-            token += "^^" + self.iri(datatype)
-        self.raw[token] = {"type": "literal", "value": lexical, "datatype": datatype or _XSD_STRING}
+            return token + "^^" + self.iri(datatype)
         return token
 
     def blank(self) -> str:
@@ -778,7 +770,12 @@ class _Emitter:
                 if not isinstance(item, dict):
                     raise _unsupported("non-object value in a @graph container")
                 name = self.blank()
+                before = len(self.quads)
                 self.value(term_ctx, key, inner_term, item, name)
+                if len(self.quads) == before:
+                    # A graph holding only a node reference: jsonld.js drops such members,
+                    # and mosaics.vc.jsonld refuses them.
+                    raise _unsupported("a graph with nothing in it")
                 names.append(name)
             return names
         out: list[str] = []
@@ -910,8 +907,146 @@ def _sort(lines: list[str], key: Callable[[str], Any]) -> None:
     lines.sort()
 
 
+class _Issuer:
+    """Issue Identifier (RDFC-1.0 §4.5): ``prefix`` + counter, remembering the issuing order."""
+
+    __slots__ = ("existing", "order", "prefix")
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.existing: dict[str, str] = {}
+        self.order: list[str] = []
+
+    def issue(self, node: str) -> str:
+        issued = self.existing.get(node)
+        if issued is None:
+            issued = self.existing[node] = f"{self.prefix}{len(self.order)}"
+            self.order.append(node)
+        return issued
+
+    def copy(self) -> _Issuer:
+        twin = _Issuer(self.prefix)
+        twin.existing = dict(self.existing)
+        twin.order = list(self.order)
+        return twin
+
+
+class _WorkLimit(Exception):
+    """More Hash N-Degree Quads calls than ``mosaics.vc.jsonld`` allows (a "poison" graph)."""
+
+
+def _permutations(elements: list[str]) -> Iterator[list[str]]:
+    """All orders of ``elements``, from sorted, by Steinhaus-Johnson-Trotter (as pyld)."""
+    items = sorted(elements)
+    left = dict.fromkeys(items, True)
+    last = len(items) - 1
+    while True:
+        yield items
+        mobile: str | None = None
+        position = 0
+        for index, item in enumerate(items):
+            if (mobile is None or item > mobile) and (
+                (left[item] and index > 0 and item > items[index - 1])
+                or (not left[item] and index < last and item > items[index + 1])
+            ):
+                mobile, position = item, index
+        if mobile is None:
+            return
+        swap = position - 1 if left[mobile] else position + 1
+        items[position], items[swap] = items[swap], mobile
+        for item in items:
+            if item > mobile:
+                left[item] = not left[item]
+
+
+class _NDegree:
+    """Hash N-Degree Quads (RDFC-1.0 §4.8) with Hash Related Blank Node (§4.7)."""
+
+    def __init__(
+        self,
+        mentions: dict[str, list[Quad]],
+        first_degree: dict[str, str],
+        canonical: _Issuer,
+        raw: dict[str, str],
+        budget: int,
+    ) -> None:
+        self.mentions = mentions
+        self.first_degree = first_degree
+        self.canonical = canonical
+        self.raw = raw
+        self.budget = budget
+
+    def related_hash(self, related: str, quad: Quad, issuer: _Issuer, position: str) -> str:
+        """Hash Related Blank Node (RDFC-1.0 §4.7)."""
+        identifier = self.canonical.existing.get(related) or issuer.existing.get(related)
+        if identifier is None:
+            identifier = self.first_degree[related]
+        text = position
+        if position != "g":
+            predicate = quad[1]
+            text += "<" + self.raw.get(predicate, predicate[1:-1]) + ">"
+        return hashlib.sha256((text + identifier).encode("utf-8")).hexdigest()
+
+    def hash(self, node: str, issuer: _Issuer) -> tuple[str, _Issuer]:
+        """Hash N-Degree Quads (RDFC-1.0 §4.8.3)."""
+        # mosaics.vc.jsonld bounds the calls like rdf-canonize (maxWorkFactor 1).
+        self.budget -= 1
+        if self.budget < 0:
+            raise _WorkLimit
+        # Steps 1-3: hashes of the related blank nodes, by position (s, o, g).
+        related_by_hash: dict[str, list[str]] = {}
+        for quad in self.mentions[node]:
+            s, _, o, g = quad
+            for component, position in ((s, "s"), (o, "o"), (g, "g")):
+                if component and component[0] == "_" and component != node:
+                    digest = self.related_hash(component, quad, issuer, position)
+                    related_by_hash.setdefault(digest, []).append(component)
+        data = hashlib.sha256()
+        # Step 5: for each related hash in code-point order, the least path over orderings.
+        for digest, related in sorted(related_by_hash.items()):
+            data.update(digest.encode("utf-8"))
+            chosen_path = ""
+            chosen_issuer: _Issuer | None = None
+            for permutation in _permutations(related):
+                issuer_copy = issuer.copy()
+                path = ""
+                recursion: list[str] = []
+                skip = False
+                for item in permutation:
+                    if item in self.canonical.existing:
+                        path += self.canonical.existing[item]
+                    else:
+                        if item not in issuer_copy.existing:
+                            recursion.append(item)
+                        path += issuer_copy.issue(item)
+                    if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
+                        skip = True
+                        break
+                if skip:
+                    continue
+                for item in recursion:
+                    result_hash, result_issuer = self.hash(item, issuer_copy)
+                    path += issuer_copy.issue(item) + "<" + result_hash + ">"
+                    issuer_copy = result_issuer
+                    if chosen_path and len(path) >= len(chosen_path) and path > chosen_path:
+                        skip = True
+                        break
+                if skip:
+                    continue
+                if not chosen_path or path < chosen_path:
+                    chosen_path = path
+                    chosen_issuer = issuer_copy
+            data.update(chosen_path.encode("utf-8"))
+            if chosen_issuer is not None:
+                issuer = chosen_issuer
+        return data.hexdigest(), issuer
+
+
 def _canonical_nquads(emitter: _Emitter) -> str | None:
-    """RDFC-1.0 §4.4 (Canonicalization Algorithm) over the emitted quads."""
+    """RDFC-1.0 §4.4 (Canonicalization Algorithm) over the emitted quads.
+
+    ``None`` when ``mosaics.vc.jsonld`` would give up (its work limit on Hash N-Degree Quads).
+    """
     quads = emitter.quads
     sort_key = _jsonld().nquads_sort_key
     # §4.4.3 step 2: the blank node to quads map. Like pyld, a quad is recorded once for every
@@ -925,59 +1060,64 @@ def _canonical_nquads(emitter: _Emitter) -> str | None:
             mentions.setdefault(o, []).append(quad)
         if g and g[0] == "_":
             mentions.setdefault(g, []).append(quad)
-    canonical: dict[str, str] = {}
+    canonical = _Issuer("_:c14n")
     if mentions:
-        # §4.4.3 steps 3-5: first-degree hashes (§4.6); unique hashes yield the canonical
-        # identifiers in code-point order of the hashes.
-        by_hash: dict[str, str] = {}
+        # §4.4.3 steps 3-4: Hash First Degree Quads (§4.6) for every blank node.
+        first_degree: dict[str, str] = {}
+        by_hash: dict[str, list[str]] = {}
         for node, node_quads in mentions.items():
             lines = [_first_degree_line(q, node) for q in node_quads]
             _sort(lines, sort_key)
             digest = hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
-            if digest in by_hash:
-                # Shared hashes need Hash N-Degree Quads (§4.8): hand the dataset over.
-                return _general_canonical_nquads(emitter)
-            by_hash[digest] = node
-        canonical = {by_hash[h]: f"_:c14n{i}" for i, h in enumerate(sorted(by_hash))}
+            first_degree[node] = digest
+            by_hash.setdefault(digest, []).append(node)
+        # Step 5: unique hashes name their blank nodes, in code-point order of the hashes.
+        shared: list[tuple[str, list[str]]] = []
+        for digest in sorted(by_hash):
+            nodes = by_hash[digest]
+            if len(nodes) == 1:
+                canonical.issue(nodes[0])
+            else:
+                shared.append((digest, nodes))
+        if shared:
+            # Step 6: Hash N-Degree Quads for the blank nodes that share a first-degree hash.
+            n_degree = _NDegree(
+                mentions,
+                first_degree,
+                canonical,
+                emitter.raw,
+                sum(len(nodes) for _, nodes in shared),
+            )
+            try:
+                for _, nodes in shared:
+                    results: list[tuple[str, _Issuer]] = []
+                    for node in nodes:
+                        if node in canonical.existing:
+                            continue
+                        temporary = _Issuer("_:b")
+                        temporary.issue(node)
+                        results.append(n_degree.hash(node, temporary))
+                    for _, issuer in sorted(results, key=lambda result: result[0]):
+                        for existing in issuer.order:
+                            canonical.issue(existing)
+            except _WorkLimit:
+                return None
+    labels = canonical.existing
     # §4.4.3 step 7 and §5: relabel, serialise, sort.
     out: list[str] = []
     for s, p, o, g in quads:
         if s[0] == "_":
-            s = canonical[s]
+            s = labels[s]
         if o[0] == "_":
-            o = canonical[o]
+            o = labels[o]
         if g:
             if g[0] == "_":
-                g = canonical[g]
+                g = labels[g]
             out.append(f"{s} {p} {o} {g} .\n")
         else:
             out.append(f"{s} {p} {o} .\n")
     _sort(out, sort_key)
     return "".join(out)
-
-
-def _general_canonical_nquads(emitter: _Emitter) -> str | None:
-    """Run the general canonicalizer of ``mosaics.vc.jsonld`` on our dataset (pyld's form)."""
-    general = getattr(_jsonld(), "_canonical_nquads", None)
-    if general is None:
-        return None
-
-    def term(token: str) -> dict[str, str]:
-        if token[0] == "_":
-            return {"type": "blank node", "value": token}
-        raw = emitter.raw.get(token)
-        if raw is not None:
-            return dict(raw)
-        return {"type": "IRI", "value": token[1:-1]}
-
-    dataset: dict[str, list[dict[str, dict[str, str]]]] = {}
-    for s, p, o, g in emitter.quads:
-        triple = {"subject": term(s), "predicate": term(p), "object": term(o)}
-        dataset.setdefault(term(g)["value"] if g else "@default", []).append(triple)
-    try:
-        return cast(str, general(dataset))
-    except Exception:  # e.g. its work limit for "poison" graphs: let the general path report it
-        return None
 
 
 def canonicalize(document: Mapping[str, Any]) -> str | None:
