@@ -55,6 +55,7 @@ from pyld import jsonld as _pyld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 
+from mosaics.vc import _fastrdf
 from mosaics.vc.errors import ContextError, MalformedInput, SafeModeError
 
 __all__ = [
@@ -723,5 +724,13 @@ def canonicalize(document: Mapping[str, Any] | list[Any]) -> str:
 
     Raises :class:`ContextError`, :class:`SafeModeError` or :class:`MalformedInput`.
     """
+    # Fast path (mosaics.vc._fastrdf, from the performance work): the documents we issue and
+    # verify, with the same bytes as below. It returns None for anything it does not handle with
+    # certainty (unknown context, undefined term, unsupported feature), and we go on below,
+    # which gives the result or the proper error. tests/vc/test_fastrdf.py checks agreement.
+    if isinstance(document, Mapping):
+        fast = _fastrdf.canonicalize(document)
+        if fast is not None:
+            return fast
     expanded = expand(document)
     return _canonical_nquads(to_dataset(expanded))
