@@ -20,11 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mosaics.vc import dataintegrity, statuslist
+from mosaics.vc import dataintegrity, statuslist, verify
 from mosaics.vc.errors import MalformedInput, VCError
 from mosaics.vc.keys import Ed25519Multikey
 from tests.conftest import CONFORMANCE_DIR
-from tests.interop import CRYPTOSUITES, JCS, RDFC, Bridge, multikey_from_seed
+from tests.interop import CRYPTOSUITES, JCS, RDFC, Bridge, BridgeError, multikey_from_seed
 
 pytestmark = pytest.mark.interop
 
@@ -130,7 +130,14 @@ def open_badge_credentials(draw: st.DrawFn, issuer_id: str) -> Json:
             "name": draw(texts),
             "resultType": draw(st.sampled_from(["LetterGrade", "Status", "Percent", "ext:Grade"])),
         }
-        _maybe(draw, description, "allowedValue", st.lists(texts, min_size=1, max_size=4))
+        # allowedValue is an @list: repeated values make list nodes that only RDFC's deep
+        # iterations tell apart, which both stacks refuse past a work limit (tested below)
+        _maybe(
+            draw,
+            description,
+            "allowedValue",
+            st.lists(texts, min_size=1, max_size=4, unique=True),
+        )
         result_descriptions.append(description)
     achievement: Json = {
         "id": draw(iris("https://example.org/achievements/")),
@@ -534,6 +541,33 @@ def test_edge_cases_canonicalize_as_in_js(js_bridge: Bridge, document: Json) -> 
         assert python == response["result"]
 
 
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+def test_both_refuse_poison_lists(js_bridge: Bridge, cryptosuite: str) -> None:
+    """An @list of repeated values needs RDFC deep iterations beyond rdf-canonize's default work
+    limit (maxWorkFactor 1); mosaics.vc applies the same limit, so neither side signs it with
+    eddsa-rdfc-2022 (eddsa-jcs-2022 does not canonicalize RDF and signs it)."""
+    credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
+    credential["issuer"]["id"] = HTTPS_ISSUER
+    credential["credentialSubject"]["achievement"]["resultDescription"] = [
+        {
+            "id": "urn:example:rd:1",
+            "type": ["ResultDescription"],
+            "name": "Grade",
+            "resultType": "LetterGrade",
+            "allowedValue": ["A", "A", "A", "A"],
+        }
+    ]
+    key = _python_key(HTTPS_KEY)
+    if cryptosuite == RDFC:
+        with pytest.raises(MalformedInput):
+            dataintegrity.sign(credential, key, cryptosuite=cryptosuite, created=CREATED)
+        with pytest.raises(BridgeError, match="Maximum deep iterations"):
+            js_bridge.sign(credential, key=HTTPS_KEY, cryptosuite=cryptosuite, created=CREATED)
+    else:
+        signed = dataintegrity.sign(credential, key, cryptosuite=cryptosuite, created=CREATED)
+        assert js_bridge.verify(signed).verified
+
+
 # --------------------------------------------------------------------------------------------
 # Numbers: JSON numbers must become the same RDF literals (and JCS text) on both sides
 # --------------------------------------------------------------------------------------------
@@ -715,3 +749,53 @@ def test_js_refuses_a_tampered_or_foreign_status_list(js_bridge: Bridge) -> None
         assert not result.verified
         assert not result.revoked
         assert result.errors
+
+
+def _checks(report: Any, name: str) -> list[Any]:
+    return [check for check in report.checks if check.name == name]
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+@pytest.mark.parametrize("purpose", ["revocation", "suspension"])
+def test_python_reads_js_signed_status_lists(
+    js_bridge: Bridge, cryptosuite: str, purpose: str
+) -> None:
+    """The other direction: list credential and credential signed by the JS stack, checked by
+    mosaics.vc.verify (proof of both, then the bit)."""
+    key = HTTPS_KEY
+    list_url = f"https://status.example.edu/lists/{purpose}/js"
+    bits = statuslist.BitstringStatusList()
+    bits.set(1234)
+    unsigned_list = statuslist.status_list_credential(
+        list_url=list_url,
+        issuer=key["controller"],
+        status_list=bits,
+        purpose=purpose,
+        valid_from=LIST_VALID_FROM,
+    )
+    status_list = js_bridge.sign(unsigned_list, key=key, cryptosuite=cryptosuite, created=CREATED)
+    credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
+    credential["issuer"]["id"] = key["controller"]
+    reports = {}
+    for index in (1234, 1235):
+        credential["credentialStatus"] = statuslist.status_entry(list_url, index, purpose)
+        signed = js_bridge.sign(credential, key=key, cryptosuite=cryptosuite, created=CREATED)
+        reports[index] = verify.verify(signed, status_lists={list_url: status_list})
+
+    for report in reports.values():
+        assert [c.ok for c in _checks(report, "proof")] == [True], report.to_json()
+    (revoked,) = _checks(reports[1234], "status")
+    assert (revoked.ok, revoked.code) == (
+        False,
+        "revoked" if purpose == "revocation" else "suspended",
+    )
+    assert [c.ok for c in _checks(reports[1235], "status")] == [True]
+
+    # the list tampered with after JS signed it: mosaics.vc must not read a clear bit from it
+    tampered = copy.deepcopy(status_list)
+    tampered["credentialSubject"]["encodedList"] = statuslist.BitstringStatusList().encode()
+    credential["credentialStatus"] = statuslist.status_entry(list_url, 1234, purpose)
+    signed = js_bridge.sign(credential, key=key, cryptosuite=cryptosuite, created=CREATED)
+    report = verify.verify(signed, status_lists={list_url: tampered})
+    assert not report.verified
+    assert [c.ok for c in _checks(report, "status")] == [False]
