@@ -225,11 +225,7 @@ def test_proofs_array_of_ten_thousand_items() -> None:
     credential["proof"] = [SIMPLE["proof"][0]] * 10_000
     with within(5):
         report = verify(credential)
-    assert not report.verified
-    proof = report.check("proof")
-    assert proof is not None
-    assert not proof.ok
-    assert proof.code == "too_large"
+    assert_clean_failure(report, "too_large")
 
 
 @pytest.mark.parametrize("text", ["[]", "1", '"x"', "null", "true", "[{}]", "", "   "])
@@ -248,7 +244,12 @@ def test_wrong_types_everywhere(field: str, value: Any) -> None:
     credential[field] = value
     report = verify(credential)
     assert isinstance(report, Report)
-    assert not report.verified
+    if value == [] and field in ("endorsement", "evidence"):
+        # An empty list adds nothing to the signed data (no RDF triples) and the schema
+        # allows it, so the credential still verifies: right, not a weakness.
+        assert report.verified, report.failed
+    else:
+        assert not report.verified
     assert not any(c.code == "check_error" for c in report.checks), report.failed
 
 

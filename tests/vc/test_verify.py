@@ -328,7 +328,7 @@ def test_a_single_proof_object_is_accepted_and_said_so(key: Ed25519Multikey) -> 
     signed["proof"] = signed["proof"][0]
     report = verify(signed, now=NOW)
     assert report.verified, explain(report)
-    assert "proof as one object" in report.check("schema").message  # type: ignore[union-attr]
+    assert "a single proof object as a one-item list" in report.check("schema").message  # type: ignore[union-attr]
 
 
 def test_normalise_for_schema_turns_single_values_into_lists() -> None:
