@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from mosaics.vc import baking, dataintegrity, jose, statuslist
+from mosaics.vc import baking, dataintegrity, jose, ob3, statuslist
 from mosaics.vc.keys import Ed25519Multikey, controller_document
 from mosaics.vc.verify import STATUSES, Report, normalise_for_schema, summarise, verify
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
-CLR2 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 ISSUER = "https://badges.example.edu/issuers/1"
 LIST_URL = "https://badges.example.edu/status/1"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -45,28 +44,25 @@ def badge(
     status: list[dict[str, Any]] | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
-    credential: dict[str, Any] = {
-        "@context": [VC2, OB3],
-        "id": "urn:uuid:5b1d0c1e-2f4a-4a5e-9d8f-1a2b3c4d5e6f",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": "Example College"},
-        "validFrom": iso(valid_from),
-        "name": "Bread baking",
-        "credentialSubject": {
-            "id": "did:example:learner-1",
-            "type": ["AchievementSubject"],
-            "achievement": {
-                "id": "https://badges.example.edu/achievements/bread",
-                "type": ["Achievement"],
-                "name": "Bread baking",
-                "description": "Bakes a sourdough loaf.",
-                "criteria": {"narrative": "Bake a loaf in front of an assessor."},
-            },
-        },
-    }
-    if valid_until is not None:
-        credential["validUntil"] = iso(valid_until)
+    """An unsigned OpenBadgeCredential, built with the project's OB 3.0 builders."""
+    credential = ob3.achievement_credential(
+        id="urn:uuid:5b1d0c1e-2f4a-4a5e-9d8f-1a2b3c4d5e6f",
+        issuer=ob3.profile(id=issuer, name="Example College"),
+        valid_from=valid_from,
+        valid_until=valid_until,
+        name="Bread baking",
+        credential_subject=ob3.achievement_subject(
+            id="did:example:learner-1",
+            achievement=ob3.achievement(
+                id="https://badges.example.edu/achievements/bread",
+                name="Bread baking",
+                description="Bakes a sourdough loaf.",
+                criteria=ob3.criteria(narrative="Bake a loaf in front of an assessor."),
+            ),
+        ),
+    )
     if status is not None:
+        # One entry as an object (as the OB schema has it); several as a list (VC 2.0 allows).
         credential["credentialStatus"] = status if len(status) != 1 else status[0]
     credential.update(extra)
     return credential
@@ -429,19 +425,15 @@ def test_an_image_without_a_credential_fails(key: Ed25519Multikey) -> None:
 
 
 def clr(members: list[Any], key: Ed25519Multikey) -> dict[str, Any]:
-    unsigned = {
-        "@context": [VC2, CLR2, OB3],
-        "id": "urn:uuid:0c7e6d5a-1111-4a5e-9d8f-1a2b3c4d5e6f",
-        "type": ["VerifiableCredential", "ClrCredential"],
-        "issuer": {"id": ISSUER, "type": ["Profile"], "name": "Example College"},
-        "validFrom": iso(NOW - timedelta(days=1)),
-        "name": "Transcript",
-        "credentialSubject": {
-            "id": "did:example:learner-1",
-            "type": ["ClrSubject"],
-            "verifiableCredential": members,
-        },
-    }
+    unsigned = ob3.clr_credential(
+        id="urn:uuid:0c7e6d5a-1111-4a5e-9d8f-1a2b3c4d5e6f",
+        issuer=ob3.profile(id=ISSUER, name="Example College"),
+        valid_from=NOW - timedelta(days=1),
+        name="Transcript",
+        credential_subject=ob3.clr_subject(
+            id="did:example:learner-1", verifiable_credential=members
+        ),
+    )
     return sign(unsigned, key)
 
 
@@ -466,19 +458,15 @@ def test_a_clr_with_a_forged_member_fails(key: Ed25519Multikey) -> None:
 
 
 def endorsement(key: Ed25519Multikey, subject_id: str) -> dict[str, Any]:
-    unsigned = {
-        "@context": [VC2, OB3],
-        "id": "urn:uuid:e0d0e0d0-2222-4a5e-9d8f-1a2b3c4d5e6f",
-        "type": ["VerifiableCredential", "EndorsementCredential"],
-        "issuer": {"id": key.controller, "type": ["Profile"], "name": "Bakers' Guild"},
-        "validFrom": iso(NOW - timedelta(days=10)),
-        "name": "Guild endorsement",
-        "credentialSubject": {
-            "id": subject_id,
-            "type": ["EndorsementSubject"],
-            "endorsementComment": "A fine course.",
-        },
-    }
+    unsigned = ob3.endorsement_credential(
+        id="urn:uuid:e0d0e0d0-2222-4a5e-9d8f-1a2b3c4d5e6f",
+        issuer=ob3.profile(id=key.controller, name="Bakers' Guild"),
+        valid_from=NOW - timedelta(days=10),
+        name="Guild endorsement",
+        credential_subject=ob3.endorsement_subject(
+            id=subject_id, endorsement_comment="A fine course."
+        ),
+    )
     return sign(unsigned, key)
 
 
