@@ -165,8 +165,9 @@ def _worker(
 def python_all_cores(
     operation: str, credential: dict[str, Any], settings: dict[str, Any], workers: int
 ) -> Measurement:
+    # fork where there is one: workers inherit the imported modules and start at once
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
+    context: Any = multiprocessing.get_context(method)
     barrier = context.Barrier(workers)
     results = context.Queue()
     processes = [

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import base58
 from cryptography.hazmat.primitives import serialization
@@ -38,9 +38,9 @@ MIN_NODE_MAJOR = 20
 #: seconds to wait for one response (rdfc over a large credential is well under a second)
 RESPONSE_TIMEOUT = 120.0
 
-RDFC = "eddsa-rdfc-2022"
-JCS = "eddsa-jcs-2022"
-CRYPTOSUITES = (RDFC, JCS)
+RDFC: Final = "eddsa-rdfc-2022"
+JCS: Final = "eddsa-jcs-2022"
+CRYPTOSUITES: Final = (RDFC, JCS)
 
 
 class BridgeError(RuntimeError):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import string
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mosaics.vc import dataintegrity, statuslist, verify
+from mosaics.vc.dataintegrity import Cryptosuite
 from mosaics.vc.errors import MalformedInput, VCError
 from mosaics.vc.keys import Ed25519Multikey
 from tests.conftest import CONFORMANCE_DIR
@@ -34,8 +36,9 @@ VC2 = "https://www.w3.org/ns/credentials/v2"
 OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CREATED = "2024-05-01T12:00:00Z"
 
-#: how many generated credentials each property test signs (per cryptosuite and direction)
-EXAMPLES = 120
+#: how many generated credentials each property test signs (per cryptosuite and direction);
+#: MOSAICS_INTEROP_EXAMPLES overrides it (e.g. 1000 for a soak run, 10 while iterating)
+EXAMPLES = int(os.environ.get("MOSAICS_INTEROP_EXAMPLES", "120"))
 HYPOTHESIS = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -292,7 +295,7 @@ def test_bridge_survives_bad_requests(js_bridge: Bridge) -> None:
 
 
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
-def test_js_reproduces_the_w3c_vectors(js_bridge: Bridge, cryptosuite: str) -> None:
+def test_js_reproduces_the_w3c_vectors(js_bridge: Bridge, cryptosuite: Cryptosuite) -> None:
     folder, name = {RDFC: ("eddsa-rdfc-2022", "DataInt"), JCS: ("eddsa-jcs-2022", "JCS")}[
         cryptosuite
     ]
@@ -327,7 +330,7 @@ def test_js_verifies_the_1edtech_ob3_vector(js_bridge: Bridge) -> None:
 @HYPOTHESIS
 @given(data=st.data())
 def test_js_signs_and_rejects_tampering(
-    js_bridge: Bridge, cryptosuite: str, data: st.DataObject
+    js_bridge: Bridge, cryptosuite: Cryptosuite, data: st.DataObject
 ) -> None:
     """The JS stack against itself: the baseline the cross-implementation tests rely on."""
     key = KEYS[data.draw(st.sampled_from(sorted(KEYS)), label="issuer")]
@@ -382,7 +385,9 @@ def _python_rejection(document: Json) -> str | None:
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
 @HYPOTHESIS
 @given(data=st.data())
-def test_python_signs_js_verifies(js_bridge: Bridge, cryptosuite: str, data: st.DataObject) -> None:
+def test_python_signs_js_verifies(
+    js_bridge: Bridge, cryptosuite: Cryptosuite, data: st.DataObject
+) -> None:
     bridge_key = KEYS[data.draw(st.sampled_from(sorted(KEYS)), label="issuer")]
     credential = data.draw(open_badge_credentials(bridge_key["controller"]))
     signed = dataintegrity.sign(
@@ -406,7 +411,9 @@ def test_python_signs_js_verifies(js_bridge: Bridge, cryptosuite: str, data: st.
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
 @HYPOTHESIS
 @given(data=st.data())
-def test_js_signs_python_verifies(js_bridge: Bridge, cryptosuite: str, data: st.DataObject) -> None:
+def test_js_signs_python_verifies(
+    js_bridge: Bridge, cryptosuite: Cryptosuite, data: st.DataObject
+) -> None:
     bridge_key = KEYS[data.draw(st.sampled_from(sorted(KEYS)), label="issuer")]
     credential = data.draw(open_badge_credentials(bridge_key["controller"]))
     signed = js_bridge.sign(credential, key=bridge_key, cryptosuite=cryptosuite, created=CREATED)
@@ -437,9 +444,9 @@ def test_1edtech_ob3_vector_both_ways(js_bridge: Bridge) -> None:
 
 
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
-def test_proof_sets_both_ways(js_bridge: Bridge, cryptosuite: str) -> None:
+def test_proof_sets_both_ways(js_bridge: Bridge, cryptosuite: Cryptosuite) -> None:
     """Two proofs on one credential (VC Data Integrity §4.4 proof sets), added alternately."""
-    other = JCS if cryptosuite == RDFC else RDFC
+    other: Cryptosuite = JCS if cryptosuite == RDFC else RDFC
     credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
     credential["issuer"]["id"] = HTTPS_ISSUER
     key = _python_key(HTTPS_KEY)
@@ -542,7 +549,7 @@ def test_edge_cases_canonicalize_as_in_js(js_bridge: Bridge, document: Json) -> 
 
 
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
-def test_both_refuse_poison_lists(js_bridge: Bridge, cryptosuite: str) -> None:
+def test_both_refuse_poison_lists(js_bridge: Bridge, cryptosuite: Cryptosuite) -> None:
     """An @list of repeated values needs RDFC deep iterations beyond rdf-canonize's default work
     limit (maxWorkFactor 1); mosaics.vc applies the same limit, so neither side signs it with
     eddsa-rdfc-2022 (eddsa-jcs-2022 does not canonicalize RDF and signs it)."""
@@ -581,7 +588,7 @@ NUMBERS += [1e-7, -3e-7, 2e-10, 5e-324, 2**53 + 1, 12345678901234567890123456789
 
 
 def _with_credits(value: float) -> Json:
-    credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
+    credential: Json = _load("ob3-ldp-vector/obv3p0/unsigned.json")
     credential["issuer"]["id"] = HTTPS_ISSUER
     credential["credentialSubject"]["achievement"]["creditsAvailable"] = value
     return credential
@@ -603,7 +610,7 @@ def _unsafe_integer(value: float) -> bool:
 @pytest.mark.parametrize("value", NUMBERS, ids=repr)
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
 def test_numbers_python_signs_js_verifies(
-    js_bridge: Bridge, cryptosuite: str, value: float
+    js_bridge: Bridge, cryptosuite: Cryptosuite, value: float
 ) -> None:
     try:
         signed = dataintegrity.sign(
@@ -639,7 +646,7 @@ _JCS_LONG_INTEGERS = pytest.mark.xfail(
     ids=repr,
 )
 def test_numbers_js_signs_python_verifies(
-    js_bridge: Bridge, cryptosuite: str, value: float
+    js_bridge: Bridge, cryptosuite: Cryptosuite, value: float
 ) -> None:
     js_signed = js_bridge.sign(
         _with_credits(value), key=HTTPS_KEY, cryptosuite=cryptosuite, created=CREATED
@@ -655,7 +662,7 @@ LIST_VALID_FROM = "2024-01-01T00:00:00Z"
 
 
 def _signed_list(
-    list_url: str, purpose: str, set_indexes: list[int], key: Json, cryptosuite: str
+    list_url: str, purpose: str, set_indexes: list[int], key: Json, cryptosuite: Cryptosuite
 ) -> Json:
     bits = statuslist.BitstringStatusList()
     for index in set_indexes:
@@ -670,7 +677,7 @@ def _signed_list(
     return dataintegrity.sign(unsigned, _python_key(key), cryptosuite=cryptosuite, created=CREATED)
 
 
-def _signed_with_status(entries: list[Json], key: Json, cryptosuite: str) -> Json:
+def _signed_with_status(entries: list[Json], key: Json, cryptosuite: Cryptosuite) -> Json:
     credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
     credential["issuer"]["id"] = key["controller"]
     credential["credentialStatus"] = entries if len(entries) > 1 else entries[0]
@@ -684,7 +691,7 @@ def _signed_with_status(entries: list[Json], key: Json, cryptosuite: str) -> Jso
 @pytest.mark.parametrize("purpose", ["revocation", "suspension"])
 @pytest.mark.parametrize("index", [0, 7, 8, 23, 4242, statuslist.MIN_LENGTH - 1])
 def test_js_reads_python_status_lists(
-    js_bridge: Bridge, cryptosuite: str, issuer: str, purpose: str, index: int
+    js_bridge: Bridge, cryptosuite: Cryptosuite, issuer: str, purpose: str, index: int
 ) -> None:
     key = KEYS[issuer]
     list_url = f"https://status.example.edu/lists/{purpose}/1"
@@ -758,7 +765,7 @@ def _checks(report: Any, name: str) -> list[Any]:
 @pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
 @pytest.mark.parametrize("purpose", ["revocation", "suspension"])
 def test_python_reads_js_signed_status_lists(
-    js_bridge: Bridge, cryptosuite: str, purpose: str
+    js_bridge: Bridge, cryptosuite: Cryptosuite, purpose: str
 ) -> None:
     """The other direction: list credential and credential signed by the JS stack, checked by
     mosaics.vc.verify (proof of both, then the bit)."""
