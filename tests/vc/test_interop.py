@@ -174,7 +174,8 @@ def open_badge_credentials(draw: st.DrawFn, issuer_id: str) -> Json:
     )
     subject: Json = {"type": ["AchievementSubject"], "achievement": achievement}
     _maybe(draw, subject, "id", st.builds(lambda s: f"did:example:{s}", slugs))
-    if result_descriptions and draw(st.booleans()):
+    with_results: bool = draw(st.booleans())
+    if result_descriptions and with_results:
         subject["result"] = [
             {"type": ["Result"], "resultDescription": rd["id"], "value": draw(texts)}
             for rd in result_descriptions
