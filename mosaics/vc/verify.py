@@ -223,6 +223,7 @@ class _Context:
     status_lists: dict[str, Any]
     documents: dict[str, Any]
     budget: int = MAX_NESTED_CREDENTIALS
+    verified_lists: dict[str, Report] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -499,7 +500,7 @@ def _verify_credential(
     depth: int,
     jwt: tuple[str, dict[str, Any], dict[str, Any]] | None = None,
 ) -> None:
-    if depth == 0:
+    if depth == 0 or jwt is not None:  # (a JWT's payload was not part of the outer document)
         try:
             limits.check_structure(credential)
         except VCError as exc:
@@ -1089,26 +1090,33 @@ def _check_status(
         report.fail("status", "revoked", "The issuer has revoked this credential.")
     elif "suspension" in set_purposes:
         report.fail("status", "suspended", "The issuer has suspended this credential for now.")
-    elif set_purposes:
-        report.fail(
-            "status",
-            "status_flagged",
-            f"The issuer has flagged this credential ({set_purposes[0][:50]}).",
-        )
     elif unchecked < len(entries):
-        report.ok("status", "The credential has not been revoked or suspended.")
+        for purpose in dict.fromkeys(set_purposes):  # e.g. "refresh" or "message": not a failure
+            report.warn(
+                "status",
+                "status_flagged",
+                f"The issuer has set this credential's {_clip(purpose, 50)} status.",
+            )
+        report.ok(
+            "status",
+            "The credential has not been revoked or suspended."
+            if not unchecked
+            else "The status lists that were supplied show no revocation or suspension.",
+        )
 
 
 def _verified_status_list(
     url: str, issuer: str | None, report: Report, ctx: _Context, *, depth: int
 ) -> dict[str, Any] | None:
     """Verify the supplied list credential itself (proof, issuer, validity); None if it fails."""
-    supplied = ctx.status_lists[url]
-    sub = Report(path=f"statusListCredential {url}")
-    # The list is verified like any credential, but without status lists of its own (a list
-    # has no status) so that lists cannot send us round in circles.
-    sub_ctx = _Context(now=ctx.now, status_lists={}, documents=ctx.documents, budget=0)
-    _verify_input(supplied, sub, sub_ctx)
+    sub = ctx.verified_lists.get(url)
+    if sub is None:
+        # The list is verified like any credential, but without status lists of its own (a
+        # list has no status) so that lists cannot send us round in circles. Once per call.
+        sub = Report(path=f"statusListCredential {url}")
+        sub_ctx = _Context(now=ctx.now, status_lists={}, documents=ctx.documents, budget=0)
+        _verify_input(ctx.status_lists[url], sub, sub_ctx)
+        ctx.verified_lists[url] = sub
     if sub.credential is None or "BitstringStatusListCredential" not in _types(sub.credential):
         report.fail(
             "status",
@@ -1187,8 +1195,14 @@ def _check_nested(
                 f"{len(invalid)} of the {len(items)} {what}s inside do not verify; the first, at "
                 f"{first.path}: {reason}",
             )
+        elif all(sub.verified for sub in report.nested[-len(items) :]):
+            report.ok(name, f"All {len(items)} {what}s inside verify.")
         else:
-            report.ok(name, f"All {len(items)} {what}s inside were checked.")
+            report.ok(
+                name,
+                f"None of the {len(items)} {what}s inside is forged or broken, but not all are "
+                "current (see the warnings).",
+            )
 
 
 _STATUS_WORDS: Final = {
