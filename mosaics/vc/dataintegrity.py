@@ -110,11 +110,37 @@ def format_datetime(moment: datetime) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+_EXACT_INTEGERS: Final = 2**53
+
+
+def _as_doubles(value: Any) -> Any:
+    """Integers from 2**53 on that are exactly doubles, as doubles (JCS sees IEEE doubles).
+
+    RFC 8785 works on I-JSON numbers, i.e. doubles; rfc8785 refuses Python ints beyond 2**53.
+    JavaScript writes large doubles as long integers (``JSON.stringify(1e20)`` is
+    ``"100000000000000000000"``) and Python's json reads those back as ints, so a credential
+    signed in JavaScript must be canonicalized with them as the doubles they are. Integers that
+    no double equals (``2**53 + 1``) stay ints, and JCS refuses them: JavaScript would read a
+    different number.
+    """
+    if isinstance(value, dict):
+        return {key: _as_doubles(member) for key, member in value.items()}
+    if isinstance(value, list):
+        return [_as_doubles(item) for item in value]
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _EXACT_INTEGERS:
+        try:
+            double = float(value)
+        except OverflowError:
+            return value
+        return double if int(double) == value else value
+    return value
+
+
 def _canonical(value: Mapping[str, Any], cryptosuite: str) -> str:
     if cryptosuite == "eddsa-rdfc-2022":
         return canonicalize(value)
     try:
-        return rfc8785.dumps(value).decode("utf-8")
+        return rfc8785.dumps(_as_doubles(value)).decode("utf-8")
     except rfc8785.CanonicalizationError as exc:
         raise MalformedInput(f"The document cannot be canonicalized with JCS: {exc}.") from exc
 

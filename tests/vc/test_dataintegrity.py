@@ -29,6 +29,7 @@ from mosaics.vc.errors import (
     DidResolutionError,
     InputTooLarge,
     KeyFormatError,
+    MalformedInput,
     ProofError,
     SafeModeError,
 )
@@ -599,3 +600,30 @@ def test_sign_verify_round_trip_with_arbitrary_strings(
     signed["name"] = name + "\x00"
     with pytest.raises(ProofError):
         di.verify(signed)
+
+
+def test_jcs_reads_long_integers_as_the_doubles_javascript_wrote() -> None:
+    # JSON.stringify(1e20) is "100000000000000000000", which Python reads as an int; JCS works on
+    # doubles, so it must come out as JavaScript's canonicalize writes it (recorded from the
+    # `canonicalize` package used by eddsa-jcs-2022-cryptosuite 1.0.0).
+    document = {"a": 10**20, "b": 2**60, "c": 10**21, "d": 2**53, "e": 1}
+    steps = di.hashing_steps(
+        document, {"type": "DataIntegrityProof", "cryptosuite": "eddsa-jcs-2022"}
+    )
+    assert steps.canonical_document == (
+        '{"a":100000000000000000000,"b":1152921504606847000,"c":1e+21,"d":9007199254740992,"e":1}'
+    )
+    signed = di.sign(
+        {**UNSIGNED, "credentialSubject": {**UNSIGNED["credentialSubject"], "n": 10**20}},
+        W3C_KEY,
+        cryptosuite="eddsa-jcs-2022",
+        created=CREATED,
+    )
+    di.verify(signed)
+
+
+def test_jcs_refuses_integers_no_double_equals() -> None:
+    # JavaScript would read 2**53 + 1 as 2**53: signing it would sign a different number.
+    document = {**UNSIGNED, "n": 2**53 + 1}
+    with pytest.raises(MalformedInput, match="JCS"):
+        di.sign(document, W3C_KEY, cryptosuite="eddsa-jcs-2022", created=CREATED)
