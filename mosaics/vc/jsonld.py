@@ -116,6 +116,10 @@ _context_cache: dict[str, Any] = {}
 # pyld's own resolved-context cache is global and shared by every loader in the process; ours
 # holds only contexts our loader produced, so nobody else's loader can poison it.
 _resolved_contexts: LRUCache[str, Any] = LRUCache(maxsize=256)
+# pyld keeps mutable caches (ours above, the LRU caches inside each resolved context, its own
+# inverse-context cache) that are not safe to share between threads. pyld is pure Python, so
+# under the GIL a lock costs no parallelism; it only keeps those caches consistent.
+_pyld_lock = threading.RLock()
 
 
 # --------------------------------------------------------------------------------------------
@@ -389,7 +393,10 @@ def _expand(document: Mapping[str, Any] | list[Any]) -> tuple[list[Any], _Proble
     # the document, so the kept nodes never reach the RDF.
     options["keepFreeFloatingNodes"] = True
     try:
-        expanded = _pyld.expand(document, cast(Any, options), on_property_dropped=problems.dropped)
+        with _pyld_lock:
+            expanded = _pyld.expand(
+                document, cast(Any, options), on_property_dropped=problems.dropped
+            )
     except (ContextError, MalformedInput):
         raise
     except Exception as exc:  # pyld raises JsonLdError and assorted built-in errors
@@ -682,7 +689,9 @@ def to_dataset(expanded: list[Any]) -> dict[str, list[dict[str, Any]]]:
     options = _options()
     options["produceGeneralizedRdf"] = False
     try:
-        dataset = _pyld.to_rdf(_js_numbers(expanded), cast(Any, options))
+        numbers_converted = _js_numbers(expanded)
+        with _pyld_lock:
+            dataset = _pyld.to_rdf(numbers_converted, cast(Any, options))
     except (ContextError, MalformedInput):
         raise
     except Exception as exc:

@@ -467,3 +467,17 @@ def test_numbers_become_literals_as_in_jsonld_js(
 def test_non_finite_numbers_are_malformed() -> None:
     with pytest.raises(MalformedInput, match="not finite"):
         jsonld.canonicalize({"@id": "http://ex/s", "http://ex/p": float("nan")})
+
+
+def test_canonicalize_from_many_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    documents = [
+        load(LDP / "obv3p0" / "unsigned.json"),
+        load(LDP / "clrv2p0" / "unsigned.json"),
+        load(VECTORS / "unsigned.json"),
+    ]
+    expected = [jsonld.canonicalize(d) for d in documents]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda i: jsonld.canonicalize(documents[i % 3]), range(48)))
+    assert results == [expected[i % 3] for i in range(48)]
