@@ -288,6 +288,8 @@ def sign(
         options["created"] = format_datetime(datetime.now(UTC))
     if expires is not None:
         options["expires"] = format_datetime(expires) if isinstance(expires, datetime) else expires
+        if not _DATETIME.match(options["expires"]):
+            raise ProofError(f"The expires value {expires!r} is not an XSD dateTime.")
     options["verificationMethod"] = verification_method or key.id
     options["proofPurpose"] = proof_purpose
     if domain is not None:

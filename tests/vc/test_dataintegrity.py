@@ -369,6 +369,8 @@ def test_signing_options_are_checked() -> None:
         di.sign(UNSIGNED, W3C_KEY.public_key())
     with pytest.raises(ProofError, match="XSD dateTime"):
         di.sign(UNSIGNED, W3C_KEY, created="yesterday")
+    with pytest.raises(ProofError, match="XSD dateTime"):
+        di.sign(UNSIGNED, W3C_KEY, expires="tomorrow")
 
 
 def test_domain_challenge_and_purpose_options() -> None:
