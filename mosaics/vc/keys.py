@@ -531,7 +531,9 @@ def resolve_verification_method(
                 f"The verification method {verification_method!r} names the controller "
                 f"{controller!r}, whose document was not supplied."
             )
-        return _resolve_from_document(verification_method, controller, controller_doc, purpose)
+        return _resolve_from_document(
+            verification_method, controller, controller_doc, purpose, standalone
+        )
 
     document = docs.get(base)
     if document is None and base.startswith("did:web:"):
@@ -587,7 +589,11 @@ def _absolute(identifier: str, document_id: str) -> str:
 
 
 def _resolve_from_document(
-    verification_method: str, controller: str, document: Any, purpose: str | None
+    verification_method: str,
+    controller: str,
+    document: Any,
+    purpose: str | None,
+    method_document: Mapping[str, Any] | None = None,
 ) -> ResolvedKey:
     if not isinstance(document, Mapping):
         raise DidResolutionError(f"The document supplied for {controller!r} is not a JSON object.")
@@ -610,6 +616,12 @@ def _resolve_from_document(
         ):
             method = candidate
             break
+    referenced = {
+        _absolute(candidate, controller) for candidate in candidates if isinstance(candidate, str)
+    }
+    if method is None and method_document is not None and verification_method in referenced:
+        # Published on its own and referenced by id from its controller's document.
+        method = method_document
     if method is None:
         raise DidResolutionError(
             f"The document of {controller!r} does not list the verification method "

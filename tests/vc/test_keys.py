@@ -447,3 +447,9 @@ def test_standalone_verification_method_document_with_its_controller() -> None:
     assert resolved.controller == ISSUER
     with pytest.raises(DidResolutionError, match="was not supplied"):
         resolve_verification_method(key.id, documents={key.id: method_document})
+    # The controller may reference the method by id only.
+    del issuer_document["verificationMethod"]
+    assert resolve_verification_method(key.id, documents=documents).key == key.public_key()
+    issuer_document["assertionMethod"] = []
+    with pytest.raises(DidResolutionError, match="does not list"):
+        resolve_verification_method(key.id, documents=documents)
