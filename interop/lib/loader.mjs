@@ -50,12 +50,20 @@ const MULTIKEY_CONTEXT = 'https://w3id.org/security/multikey/v1';
 
 const contextCache = new Map();
 
+function deepFreeze(value) {
+  if(value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+// Contexts are parsed once and shared, frozen: jsonld.js only reads them.
 function loadContext(url) {
   let document = contextCache.get(url);
   if(document === undefined) {
     const file = CONTEXT_FILES[url];
-    document = JSON.parse(readFileSync(new URL(file, CONTEXTS_DIR), 'utf8'));
-    Object.freeze(document);
+    document = deepFreeze(JSON.parse(readFileSync(new URL(file, CONTEXTS_DIR), 'utf8')));
     contextCache.set(url, document);
   }
   return document;
@@ -89,7 +97,10 @@ export function createDocumentLoader({documents = {}} = {}) {
       throw new TypeError(`Document URL must be a string, got ${typeof url}.`);
     }
     if(Object.hasOwn(CONTEXT_FILES, url)) {
-      return result(url, loadContext(url));
+      // `tag: 'static'` lets jsonld.js keep the processed context across operations (as the
+      // static loaders of jsonld-document-loader do); without it every canonicalization
+      // re-processes the OB context's type-scoped contexts and runs about twice as slow.
+      return {contextUrl: null, documentUrl: url, document: loadContext(url), tag: 'static'};
     }
     if(Object.hasOwn(documents, url)) {
       return result(url, documents[url]);

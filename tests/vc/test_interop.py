@@ -628,24 +628,10 @@ def test_numbers_python_signs_js_verifies(
 
 # JavaScript writes some doubles as long integers (JSON.stringify(1e20) is
 # "100000000000000000000"; 2**53 + 1 arrives as 9007199254740992). Python's json reads those as
-# int, and rfc8785 then refuses them ("exceeds safe integer domain"), so mosaics.vc cannot verify
-# an eddsa-jcs-2022 credential that JavaScript signed and verifies. Reported to H1
-# (mosaics/vc/dataintegrity.py: for JCS, an integer that is exactly a double could be
-# canonicalized as that double, as JavaScript does). Remove the xfail when fixed.
-_JCS_LONG_INTEGERS = pytest.mark.xfail(
-    strict=True, reason="mosaics.vc JCS refuses integers > 2**53 that JS signs (see above)"
-)
-
-
-@pytest.mark.parametrize(
-    ("cryptosuite", "value"),
-    [(RDFC, v) for v in NUMBERS]
-    + [
-        pytest.param(JCS, v, marks=_JCS_LONG_INTEGERS) if v in (1e20, 2**53 + 1) else (JCS, v)
-        for v in NUMBERS
-    ],
-    ids=repr,
-)
+# int and rfc8785 alone refuses them ("exceeds safe integer domain"); mosaics.vc reads such an
+# integer as the double JavaScript wrote (found by this test, fixed in mosaics.vc.dataintegrity).
+@pytest.mark.parametrize("value", NUMBERS, ids=repr)
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
 def test_numbers_js_signs_python_verifies(
     js_bridge: Bridge, cryptosuite: Cryptosuite, value: float
 ) -> None:
