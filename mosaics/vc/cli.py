@@ -116,9 +116,11 @@ def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = _build_parser()
     try:
-        if not args_list or args_list[0] in ("-h", "--help"):
+        if not args_list:
+            raise UsageError("a command is required: keygen, sign or verify (see --help)")
+        if args_list[0] in ("-h", "--help"):
             parser.print_help()
-            return 0 if args_list else 2
+            return 0
         args = parser.parse_args(args_list)
         if args.command == "keygen":
             return _keygen(args)
@@ -230,6 +232,16 @@ def _sign(args: argparse.Namespace) -> int:
         signed = _backend_sign(credential, key_file, args.suite, vm)
     except VCError as exc:
         raise UsageError(f"cannot sign {args.file}: {exc.message}") from None
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    controller = vm.split("#", 1)[0]
+    if issuer_id != controller:
+        # Signed anyway (the user may know better), but verifiers will refuse it.
+        print(
+            f"{PROG}: warning: the key belongs to {controller}, not to the credential's issuer "
+            f"({issuer_id}); verifiers will reject the credential",
+            file=sys.stderr,
+        )
     if isinstance(signed, str):
         sys.stdout.write(signed + "\n")
     else:

@@ -317,9 +317,8 @@ def test_usage_errors_exit_2_with_one_line(
 ) -> None:
     code, out, err = run(argv, capsys)
     assert code == 2
-    if argv:
-        assert err.startswith("mosaics vc: error:")
-        assert err.count("\n") == 1
+    assert err.startswith("mosaics vc: error:")
+    assert err.count("\n") == 1
     assert "Traceback" not in err + out
 
 
@@ -381,3 +380,16 @@ def test_module_entry_point_exists() -> None:
     )
     assert result.returncode == 0
     assert "keygen" in result.stdout
+
+
+def test_signing_for_another_issuer_warns(
+    key_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    credential = write(tmp_path / "c.json", unsigned("https://someone-else.example/issuers/1"))
+    code, out, err = run(["sign", "--key", str(key_file), str(credential)], capsys)
+    assert code == 0
+    assert json.loads(out)["proof"]
+    assert err.startswith("mosaics vc: warning:")
+    assert "verifiers will reject" in err
+    signed = write(tmp_path / "s.json", out)
+    assert run(["verify", str(signed)], capsys)[0] == 1
