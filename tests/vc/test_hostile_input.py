@@ -6,6 +6,7 @@ import base64
 import json
 import os
 import time
+import tracemalloc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,18 @@ def within(seconds: float) -> Iterator[None]:
     yield
     elapsed = time.perf_counter() - start
     assert elapsed < seconds, f"took {elapsed:.2f}s (limit {seconds}s)"
+
+
+@contextmanager
+def memory_below(mebibytes: int) -> Iterator[None]:
+    """The peak of Python allocations while the block runs stays below ``mebibytes``."""
+    tracemalloc.start()
+    try:
+        yield
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < mebibytes * 1024 * 1024, f"peak {peak / 1024 / 1024:.1f} MiB"
 
 
 def assert_clean_failure(report: Report, *codes: str) -> None:
@@ -375,3 +388,22 @@ def test_lists_at_the_limit_are_checked_in_bounded_time() -> None:
         report = verify(credential)
     assert not report.verified  # the proof no longer matches
     assert report.check("proof") is not None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: b'{"a": "' + b"x" * (limits.MAX_JSON_BYTES + 10) + b'"}',
+        lambda: ("[" * 100_000 + "]" * 100_000).encode(),
+        lambda: b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0diHDR" + b"\xff" * 1000,
+        lambda: BILLION_LAUGHS.encode(),
+        lambda: json.dumps({**SIMPLE, "proof": [SIMPLE["proof"][0]] * 10_000}).encode(),
+    ],
+    ids=["huge", "deep", "bad-png", "billion-laughs", "10k-proofs"],
+)
+def test_memory_stays_bounded(make: Any) -> None:
+    data = make()
+    # The input itself aside, a refusal costs little: nothing is expanded or copied wholesale.
+    with memory_below(3 * len(data) // (1024 * 1024) + 32):
+        report = verify(data)
+    assert_clean_failure(report)
