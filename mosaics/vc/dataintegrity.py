@@ -37,7 +37,7 @@ import rfc8785
 from mosaics.vc.errors import InputTooLarge, MalformedInput, ProofError
 from mosaics.vc.jsonld import canonicalize
 from mosaics.vc.keys import Ed25519Multikey, ResolvedKey, resolve_verification_method
-from mosaics.vc.limits import MAX_PROOFS
+from mosaics.vc.limits import MAX_PROOFS, check_depth
 
 __all__ = [
     "CRYPTOSUITES",
@@ -269,6 +269,7 @@ def sign(
     (for eddsa-rdfc-2022) the document has data its contexts do not define, and
     :class:`~mosaics.vc.errors.KeyFormatError` if ``key`` has no secret.
     """
+    check_depth(document)
     if cryptosuite not in CRYPTOSUITES:
         raise ProofError(
             f"The cryptosuite {cryptosuite!r} is not supported; use one of "
@@ -459,6 +460,7 @@ def verify(
     """
     if not isinstance(document, Mapping):
         raise MalformedInput("The document must be a JSON object.")
+    check_depth(document)
     proofs = _proofs_of(document)
     if not proofs:
         raise ProofError("The document has no proof.")

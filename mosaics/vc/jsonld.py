@@ -57,6 +57,7 @@ from pyld.context_resolver import ContextResolver
 
 from mosaics.vc import _fastrdf
 from mosaics.vc.errors import ContextError, MalformedInput, SafeModeError
+from mosaics.vc.limits import check_depth
 
 __all__ = [
     "CONTEXT_FILES",
@@ -417,6 +418,7 @@ def expand(document: Mapping[str, Any] | list[Any]) -> list[Any]:
     else jsonld.js's safe mode rejects that we can detect), :class:`ContextError` for an unknown
     context and :class:`MalformedInput` when it is not valid JSON-LD.
     """
+    check_depth(document)
     expanded, problems = _expand(document)
     problems.raise_if_any()
     return expanded
@@ -737,6 +739,7 @@ def canonicalize(document: Mapping[str, Any] | list[Any]) -> str:
     # verify, with the same bytes as below. It returns None for anything it does not handle with
     # certainty (unknown context, undefined term, unsupported feature), and we go on below,
     # which gives the result or the proper error. tests/vc/test_fastrdf.py checks agreement.
+    check_depth(document)  # hostile nesting: a clean MalformedInput, never RecursionError
     if isinstance(document, Mapping):
         fast = _fastrdf.canonicalize(document)
         if fast is not None:

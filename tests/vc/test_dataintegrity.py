@@ -629,3 +629,16 @@ def test_jcs_refuses_integers_no_double_equals() -> None:
     document = {**UNSIGNED, "n": 2**53 + 1}
     with pytest.raises(MalformedInput, match="JCS"):
         di.sign(document, W3C_KEY, cryptosuite="eddsa-jcs-2022", created=CREATED)
+
+
+def test_hostile_nesting_is_malformed_input() -> None:
+    deep: Json = {}
+    inner = deep
+    for _ in range(5000):
+        inner["credentialSubject"] = {}
+        inner = inner["credentialSubject"]
+    with pytest.raises(MalformedInput):
+        di.sign({**UNSIGNED, "credentialSubject": deep}, W3C_KEY)
+    signed = di.sign(UNSIGNED, W3C_KEY, created=CREATED)
+    with pytest.raises(MalformedInput):
+        di.verify({**signed, "credentialSubject": deep})

@@ -493,3 +493,15 @@ def test_canonicalize_from_many_threads() -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda i: canon(documents[i % 3]), range(48)))
     assert results == [expected[i % 3] for i in range(48)]
+
+
+def test_hostile_nesting_is_malformed_input_not_recursion_error() -> None:
+    document: dict[str, Any] = {"@id": "http://ex/s"}
+    inner = document
+    for _ in range(5000):
+        inner["http://ex/p"] = {}
+        inner = inner["http://ex/p"]
+    with pytest.raises(MalformedInput):
+        jsonld.canonicalize(document)
+    with pytest.raises(MalformedInput):
+        jsonld.check_safe(document)
