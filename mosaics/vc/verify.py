@@ -5,6 +5,10 @@ enormous — it returns a :class:`Report` whose checks say, in plain words, what
 never touches the network: JSON-LD contexts come from the bundled loader, status lists and
 controller documents are supplied by the caller.
 
+Before any JSON-LD work the input is bounded (:mod:`mosaics.vc.limits`: size, nesting, list
+lengths, number of values, proofs, nested credentials), because canonicalisation cost grows
+quickly with some shapes of input.
+
 Checks, in order (each one a :class:`Check`):
 
 ``parse``
@@ -20,11 +24,16 @@ Checks, in order (each one a :class:`Check`):
     Every term and type is defined by the contexts (JSON-LD safe mode). Terms a context does not
     define would be dropped by canonicalisation and so would not be covered by the signature.
 ``schema``
-    The official Open Badges 3.0 JSON Schema where one applies. Single values that issuers emit
-    where the schema wants a list (``proof`` as one object, as 1EdTech's own signed example does)
-    are read as one-item lists first, and the check's message says so.
+    The official Open Badges 3.0 JSON Schema where one applies (achievement and endorsement
+    credentials; for CLR 2.0, which has no bundled schema, :func:`mosaics.vc.schema.clr_problems`).
+    Single values that issuers emit where the schema wants a list (``proof`` as one object, as
+    1EdTech's own signed example does), several ``credentialStatus`` entries, and VC 1.1 names
+    are normalised first, and the check's message says so.
 ``proof``
-    The Data Integrity proofs (or proof set), or the JWT signature.
+    The Data Integrity proofs — ``eddsa-rdfc-2022`` or ``eddsa-jcs-2022``, every proof of a set
+    must verify — or the JWT signature (EdDSA only; a key in the token's own header is never
+    trusted). The older ``Ed25519Signature2020`` and the draft name ``eddsa-2022``, which sign
+    the same RDFC-1.0 hashes, are read with a warning.
 ``issuer_key``
     The key that signed belongs to the issuer: the verification method's controller is the
     issuer's id (``<issuer id>#<publicKeyMultibase>``, or the issuer is the ``did:key``).
@@ -61,6 +70,8 @@ __all__ = [
     "STATUSES",
     "Check",
     "Report",
+    "normalise_for_schema",
+    "summarise",
     "verify",
 ]
 
