@@ -508,3 +508,17 @@ def test_summary_handles_odd_shapes() -> None:
 
 def test_every_status_is_listed() -> None:
     assert set(STATUSES) == {"valid", "invalid", "expired", "not_yet_valid", "revoked", "suspended"}
+
+
+def test_a_baked_open_badges_2_image_is_recognised_but_not_verified() -> None:
+    from pathlib import Path
+
+    png = (
+        Path(__file__).resolve().parents[1]
+        / "conformance/1edtech-validator/inspector-vc/src/test/resources/ob20/simple-badge.png"
+    ).read_bytes()
+    report = verify(png, now=NOW)
+    assert report.status == "invalid"
+    assert report.format == "png"
+    assert report.failed[0].code == "ob2_unsupported"
+    assert "Open Badges 2.0" in report.failed[0].message
