@@ -576,6 +576,22 @@ def test_both_refuse_poison_lists(js_bridge: Bridge, cryptosuite: Cryptosuite) -
         assert js_bridge.verify(signed).verified
 
 
+def test_jcs_key_order_and_undefined_terms_agree(js_bridge: Bridge) -> None:
+    """eddsa-jcs-2022 signs JSON, not RDF: terms the contexts do not define are signed (not
+    refused, as with rdfc), and RFC 8785 orders keys by UTF-16 code units (U+1F600 sorts before
+    U+E000). Both sides must produce the same proofValue."""
+    credential = _load("ob3-ldp-vector/obv3p0/unsigned.json")
+    credential["issuer"]["id"] = HTTPS_ISSUER
+    credential["x-undefined"] = {"\ue000": 1, "\U0001f600": 2, "a": [3, "\x00"], "B": None}
+    python = dataintegrity.sign(
+        credential, _python_key(HTTPS_KEY), cryptosuite=JCS, created=CREATED
+    )
+    js = js_bridge.sign(credential, key=HTTPS_KEY, cryptosuite=JCS, created=CREATED)
+    assert python["proof"][0]["proofValue"] == js["proof"]["proofValue"]
+    assert js_bridge.verify(python).verified
+    assert _python_rejection(js) is None
+
+
 # --------------------------------------------------------------------------------------------
 # Numbers: JSON numbers must become the same RDF literals (and JCS text) on both sides
 # --------------------------------------------------------------------------------------------
