@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mosaics.vc import dataintegrity, statuslist, verify
+from mosaics.vc import dataintegrity, ob3, statuslist, verify
 from mosaics.vc.dataintegrity import Cryptosuite
 from mosaics.vc.errors import MalformedInput, VCError
 from mosaics.vc.keys import Ed25519Multikey
@@ -590,6 +590,78 @@ def test_jcs_key_order_and_undefined_terms_agree(js_bridge: Bridge) -> None:
     assert python["proof"][0]["proofValue"] == js["proof"]["proofValue"]
     assert js_bridge.verify(python).verified
     assert _python_rejection(js) is None
+
+
+def _issued_shape(issuer: str, list_url: str, index: int) -> Json:
+    """A credential the way Mosaics issues it: mosaics.vc.ob3 builders, hashed e-mail identity,
+    1EdTech credentialSchema (which pulls in the extensions context), a status entry."""
+    return ob3.achievement_credential(
+        id="urn:uuid:3c2b0b4e-7f0e-4a67-9a55-0f7b3a1d2e90",
+        issuer=ob3.profile(id=issuer, name="Northfield College", url="https://northfield.example"),
+        valid_from="2025-06-30T09:00:00Z",
+        valid_until="2035-06-30T09:00:00Z",
+        awarded_date="2025-06-30T09:00:00Z",
+        name="Bread baking — niveau 2",
+        description="Sourdough, rye and a croissant dough; « assessed in the kitchen ».",
+        credential_subject=ob3.achievement_subject(
+            identifier=[
+                ob3.identity_object(identity="learner@example.org", salt="9f1c2d3e4b5a6978")
+            ],
+            achievement=ob3.achievement(
+                id="https://badges.northfield.example/achievements/bread-2",
+                name="Bread baking 2",
+                description="Bakes three breads to standard.",
+                criteria=ob3.criteria(narrative="1. Sourdough\n2. Rye\n3. Croissant dough"),
+                achievement_type="Competency",
+                credits_available=2.5,
+                tags=["baking", "\u00e9cole"],
+                alignment=[
+                    ob3.alignment(
+                        target_name="Prepare bakery products",
+                        target_url="https://esco.example.eu/skill/bakery",
+                        target_framework="ESCO",
+                        target_code="S1.2.3",
+                        target_type="ext:ESCOSkill",
+                    )
+                ],
+                result_description=[
+                    ob3.result_description(
+                        id="urn:example:rd:grade",
+                        name="Grade",
+                        result_type="LetterGrade",
+                        allowed_value=["A", "B", "C"],
+                    )
+                ],
+            ),
+            result=[ob3.result(result_description="urn:example:rd:grade", value="A")],
+        ),
+        evidence=[ob3.evidence(id="https://portfolio.example/e/1", name="Photos", genre="Photo")],
+        credential_status=statuslist.status_entry(list_url, index, "revocation"),
+        credential_schema=[ob3.ACHIEVEMENT_CREDENTIAL_SCHEMA],
+    )
+
+
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+@pytest.mark.parametrize("issuer", sorted(KEYS))
+def test_issued_credentials_verify_in_js(
+    js_bridge: Bridge, cryptosuite: Cryptosuite, issuer: str
+) -> None:
+    key = KEYS[issuer]
+    list_url = "https://status.northfield.example/lists/1"
+    status_list = _signed_list(list_url, "revocation", [17], key, cryptosuite)
+    good, revoked = (
+        dataintegrity.sign(
+            _issued_shape(key["controller"], list_url, index),
+            _python_key(key),
+            cryptosuite=cryptosuite,
+        )
+        for index in (16, 17)
+    )
+    on, off = js_bridge.verify_many([revoked, good], status_lists=[status_list])
+    assert on.verified, on.errors
+    assert off.verified, off.errors
+    assert (on.revoked, off.revoked) == (True, False)
+    assert _python_rejection(good) is None
 
 
 # --------------------------------------------------------------------------------------------
