@@ -124,6 +124,7 @@ _SUPPORTED_CONTAINERS: Final = frozenset(
 _MAX_DERIVED_CONTEXTS: Final = 20_000
 _MAX_MEMO_PER_CONTEXT: Final = 4_096
 _MAX_TOP_LEVEL_CONTEXTS: Final = 256
+_MAX_IRI_TOKENS: Final = 50_000
 
 
 # A term definition without ``@context`` (``None`` is a scoped context of ``null``).
@@ -200,7 +201,7 @@ _derived_count = 0
 class _Context:
     """An active context (JSON-LD 1.1 API §4.1) plus memo tables that make re-use cheap."""
 
-    __slots__ = ("derived", "keys", "previous", "terms", "types", "vocab")
+    __slots__ = ("derived", "keys", "previous", "structural", "terms", "types", "vocab")
 
     def __init__(
         self, terms: dict[str, _Term], vocab: str | None, previous: _Context | None
@@ -216,6 +217,8 @@ class _Context:
         self.keys: dict[str, tuple[str | None, _Term | None]] = {}
         # value -> expanded IRI, vocab-relative (used for @type values)
         self.types: dict[str, str | None] = {}
+        # keys that expand to @value, @list, @set or @graph (see :meth:`structural_keys`)
+        self.structural: frozenset[str] | None = None
 
     def clone(self) -> _Context:
         return _Context(dict(self.terms), self.vocab, self.previous)
@@ -237,6 +240,15 @@ class _Context:
         if len(self.keys) < _MAX_MEMO_PER_CONTEXT:
             self.keys[key] = result
         return result
+
+    def structural_keys(self) -> frozenset[str]:
+        """The keys that make a map a value, list, set or graph object in this context."""
+        if self.structural is None:
+            wanted = {"@value", "@list", "@set", "@graph"}
+            self.structural = frozenset(
+                wanted | {term for term, d in self.terms.items() if d.iri in wanted}
+            )
+        return self.structural
 
     def peek_key(self, key: str) -> str | None:
         return self.expand_key(key)[0]
@@ -266,6 +278,7 @@ def _jsonld() -> Any:
 
 _documents: dict[str, Any] = {}
 _url_lists: dict[tuple[str, ...], list[str]] = {}
+_iri_tokens: dict[str, str] = {}  # IRI -> its N-Quads term, for IRIs that need no escaping
 
 
 def _load(url: str) -> Any:
@@ -612,12 +625,17 @@ class _Emitter:
         self.escape_literal: Callable[[str], str] = jsonld.escape_literal
 
     def iri(self, value: str) -> str:
+        known = _iri_tokens.get(value)
+        if known is not None:
+            return known
         if not _SAFE_IRI.match(value) or value.startswith("_:"):
             raise _unsupported(f"not an absolute IRI: {value!r}")
         escaped = self.escape_iri(value)
         token = "<" + escaped + ">"
-        if escaped is not value and escaped != value:
+        if escaped != value:
             self.raw[token] = value
+        elif len(_iri_tokens) < _MAX_IRI_TOKENS:
+            _iri_tokens[value] = token  # only IRIs that need no escaping: no raw form to keep
         return token
 
     def literal(self, lexical: str, datatype: str | None, language: str | None = None) -> str:
@@ -787,6 +805,8 @@ class _Emitter:
 
     def value(self, ctx: _Context, key: str, term: _Term | None, item: Any, graph: str) -> str:
         if isinstance(item, dict):
+            if ctx.structural_keys().isdisjoint(item):
+                return self.node(ctx, key, item, graph, term)
             if any(ctx.peek_key(k) == "@value" for k in item):
                 return self.value_object(ctx, item)
             if any(ctx.peek_key(k) in ("@list", "@set", "@graph") for k in item):
