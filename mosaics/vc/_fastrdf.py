@@ -768,10 +768,14 @@ class _Emitter:
             if container is not None:
                 raise _unsupported("@json with a container")
             return [self.literal(*_json_literal(value))]
+        # The values are expanded in the property-scoped context, where the key may mean
+        # something else (VC 2.0's verifiableCredential resets it to the initial context). pyld
+        # takes @list/@graph wrapping from the outer definition but "inside a list" for arrays
+        # from the inner one; we only follow documents where the two agree on @list.
         inner_term = term_ctx.terms.get(key) if term_ctx is not ctx else term
         inner_container = inner_term.container if inner_term is not None else None
-        if inner_container != container:
-            raise _unsupported("scoped context changes the container of its own term")
+        if ("@list" in (inner_container or ())) != ("@list" in (container or ())):
+            raise _unsupported("scoped context changes whether its own term is a list")
         items = value if isinstance(value, list) else [value]
         if container is not None and "@list" in container:
             objects: list[str] = []

@@ -303,6 +303,40 @@ def test_status_list_credential_takes_the_fast_path() -> None:
     assert agree(credential) is not None
 
 
+def test_did_and_controller_documents_take_the_fast_path() -> None:
+    from mosaics.vc import keys
+
+    did_key = keys.did_key_document(keys.Ed25519Multikey.generate())
+    controller = keys.controller_document(
+        "https://badges.example.edu/issuers/1",
+        [keys.Ed25519Multikey.generate(id="https://badges.example.edu/issuers/1#key-1")],
+    )
+    assert agree(did_key) is not None
+    assert agree(controller) is not None
+
+
+def test_presentation_with_embedded_credentials_takes_the_fast_path() -> None:
+    # VC 2.0's verifiableCredential resets the context ("@context": null) and puts each
+    # credential into a graph of its own; the credential brings its own @context.
+    credential = _issued_credential()
+    proof = {**_proof_options(None), "proofValue": "z5x9aCBY"}
+    del proof["@context"]
+    presentation = {
+        "@context": [VC2],
+        "type": ["VerifiablePresentation"],
+        "holder": "did:example:learner-42",
+        "verifiableCredential": [{**credential, "proof": [proof]}, credential],
+    }
+    assert agree(presentation) is not None
+    assert agree({**credential, "proof": [proof, proof]}) is not None
+
+
+def test_declines_a_graph_holding_only_a_reference() -> None:
+    credential = {**_issued_credential(), "proof": [{"id": "https://example.org/proof/1"}]}
+    assert _fastrdf.canonicalize(credential) is None
+    agree(credential)
+
+
 def test_declines_what_it_does_not_support() -> None:
     base = _issued_credential()
     undefined = copy.deepcopy(base)
