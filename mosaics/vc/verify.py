@@ -1477,9 +1477,15 @@ class _Backend:
     def extract_baked(self, data: bytes | str, kind: str) -> tuple[str, str]:
         """(OB version, payload text) of a baked image."""
         from mosaics.vc import baking
+        from mosaics.vc.errors import BakingError
 
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        baked = baking.extract(raw)
+        try:
+            baked = baking.extract(raw)
+        except (LookupError, ValueError) as exc:
+            # e.g. expat's LookupError for <?xml encoding="nonsense"?> (reported to baking.py's
+            # owner): still a plain "cannot read this image", not an internal error.
+            raise BakingError(f"the image is not readable ({exc})") from None
         return baked.ob_version, baked.text
 
 

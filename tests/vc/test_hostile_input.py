@@ -215,6 +215,13 @@ def test_svg_with_malformed_xml() -> None:
     assert_clean_failure(verify(b"<svg><openbadges:credential>"))
 
 
+def test_svg_with_an_unknown_encoding() -> None:
+    svg = (OB30 / "simple-json.svg").read_bytes().replace(b'encoding="utf-8"', b'encoding="utfB8"')
+    report = verify(svg)
+    assert_clean_failure(report)
+    assert report.failed[0].name == "parse"
+
+
 def _b64(value: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
