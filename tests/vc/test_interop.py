@@ -664,6 +664,70 @@ def test_issued_credentials_verify_in_js(
     assert _python_rejection(good) is None
 
 
+@pytest.mark.parametrize("cryptosuite", CRYPTOSUITES)
+@settings(HYPOTHESIS, max_examples=max(EXAMPLES // 3, 1))
+@given(data=st.data())
+def test_clr_of_several_achievements_both_ways(
+    js_bridge: Bridge, cryptosuite: Cryptosuite, data: st.DataObject
+) -> None:
+    """A CLR 2.0 ClrCredential bundling 1-3 signed OpenBadgeCredentials (nested credentials are
+    named graphs in RDF) and their achievements: signed by one side, verified by the other,
+    tampering anywhere (also inside a nested credential) rejected by both."""
+    bridge_key = HTTPS_KEY
+    key = _python_key(bridge_key)
+    parts = data.draw(
+        st.lists(open_badge_credentials(bridge_key["controller"]), min_size=1, max_size=3)
+    )
+    for index, part in enumerate(parts):
+        part["id"] = f"urn:example:clr-part:{index}"  # distinct graphs (equal ones are poison)
+        part["credentialSubject"]["achievement"]["id"] += f"/{index}"
+    js_side = data.draw(st.booleans(), label="JS signs")
+
+    def sign(document: Json) -> Json:
+        if js_side:
+            return js_bridge.sign(
+                document, key=bridge_key, cryptosuite=cryptosuite, created=CREATED
+            )
+        return dataintegrity.sign(document, key, cryptosuite=cryptosuite, created=CREATED)
+
+    signed_parts = [sign(part) for part in parts]
+    clr = ob3.clr_credential(
+        id="urn:example:clr:1",
+        issuer=ob3.profile(id=bridge_key["controller"], name="Registrar"),
+        valid_from="2025-01-01T00:00:00Z",
+        name="Transcript",
+        credential_subject=ob3.clr_subject(
+            id="did:example:learner",
+            achievement=[p["credentialSubject"]["achievement"] for p in parts],
+            verifiable_credential=signed_parts,
+        ),
+    )
+    signed = sign(clr)
+
+    result = js_bridge.verify(signed)
+    assert result.verified, result.errors
+    assert _python_rejection(signed) is None, _python_rejection(signed)
+    what, tampered = data.draw(tamperings(signed))
+    if cryptosuite == RDFC and not _graph_changed(js_bridge, signed, tampered):
+        # The CLR 2.0 context merges the nested credentials into the outer graph, so the issuer
+        # and achievements appear there more than once as the same node: removing a statement
+        # from one copy leaves the RDF graph (what rdfc signs) unchanged. Both must agree.
+        assert js_bridge.verify(tampered).verified, what
+        assert _python_rejection(tampered) is None, what
+        return
+    assert not js_bridge.verify(tampered).verified, f"JS accepted: {what}"
+    assert _python_rejection(tampered) is not None, f"mosaics.vc accepted: {what}"
+
+
+def _graph_changed(js_bridge: Bridge, signed: Json, tampered: Json) -> bool:
+    """Whether the tampering changed the RDF dataset (according to jsonld.js)."""
+    before, after = js_bridge.call_many(
+        {"op": "canonize", "document": {k: v for k, v in d.items() if k != "proof"}}
+        for d in (signed, tampered)
+    )
+    return not after["ok"] or before["result"] != after["result"]
+
+
 # --------------------------------------------------------------------------------------------
 # Numbers: JSON numbers must become the same RDF literals (and JCS text) on both sides
 # --------------------------------------------------------------------------------------------
