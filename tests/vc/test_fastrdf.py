@@ -31,6 +31,7 @@ CONFORMANCE = Path(__file__).resolve().parents[1] / "conformance"
 VC2 = "https://www.w3.org/ns/credentials/v2"
 OB303 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 CLR201 = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
+EXAMPLES_V2 = "https://www.w3.org/ns/credentials/examples/v2"
 EXAMPLES = int(os.environ.get("MOSAICS_FASTRDF_EXAMPLES", "400"))
 
 
@@ -615,4 +616,68 @@ def test_undefined_terms_are_declined(
     else:
         target[term] = value
     assert _fastrdf.canonicalize(document) is None
+    agree(document)
+
+
+# --- Generated JSON-LD: any shape, over the terms of the bundled contexts --------------------
+
+
+def _term_names() -> tuple[list[str], list[str]]:
+    names: set[str] = set()
+
+    def walk(context: Any) -> None:
+        if isinstance(context, dict):
+            for term, definition in context.items():
+                if not term.startswith("@"):
+                    names.add(term)
+                if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+                    walk(definition["@context"])
+
+    for url in (VC2, OB303, CLR201):
+        walk(jsonld.load_context(url)["@context"])
+    ordered = sorted(names)
+    return [n for n in ordered if n[:1].islower()], [n for n in ordered if n[:1].isupper()]
+
+
+_properties, _types = _term_names()
+_keys = st.one_of(
+    st.sampled_from(_properties),
+    st.sampled_from(["id", "type", "@id", "@type", "@value", "@language", "@list", "@set"]),
+    st.sampled_from(["@graph", "@context", "@json", "undefinedTerm", "ex:term", ""]),
+)
+_leaves = st.one_of(
+    st.none(),
+    st.booleans(),
+    number,
+    text,
+    iri,
+    st.sampled_from(_types + _properties[:20] + ["en", "de-CH", "_:b0", "_:b1"]),
+)
+_json = st.recursive(
+    _leaves,
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(_keys, children, max_size=4),
+        st.fixed_dictionaries(
+            {"type": st.lists(st.sampled_from(_types), min_size=1, max_size=2)},
+            optional={"id": iri, "name": children, "description": children},
+        ).flatmap(
+            lambda node: st.dictionaries(st.sampled_from(_properties), children, max_size=3).map(
+                lambda extra: {**extra, **node}
+            )
+        ),
+    ),
+    max_leaves=25,
+)
+_documents = st.builds(
+    lambda context, types, body: {**body, "@context": context, "type": types},
+    st.sampled_from([[VC2, OB303], [VC2, OB303, CLR201], [VC2], [VC2, EXAMPLES_V2]]),
+    st.lists(st.sampled_from(_types), min_size=1, max_size=3),
+    st.dictionaries(st.sampled_from(_properties), _json, max_size=6),
+)
+
+
+@_settings
+@given(_documents)
+def test_generated_jsonld_agrees(document: dict[str, Any]) -> None:
     agree(document)
