@@ -1377,16 +1377,22 @@ class _Backend:
     ) -> list[_Signer]:
         """Verify every proof (raises on the first that fails); who signed each."""
         from mosaics.vc import dataintegrity
+        from mosaics.vc.errors import ProofError
 
         proofs = [p for p in _as_list(credential.get("proof")) if isinstance(p, Mapping)]
         unsecured = {k: v for k, v in credential.items() if k != "proof"}
         current = [p for p in proofs if _legacy_name(p) is None]
         signers: list[_Signer] = []
         if current:
-            for verified in dataintegrity.verify(
-                {**unsecured, "proof": current}, documents=documents, now=now
-            ):
-                signers.append(_Signer(verified.verification_method, verified.controller))
+            try:
+                verified_proofs = dataintegrity.verify(
+                    {**unsecured, "proof": current}, documents=documents, now=now
+                )
+            except (TypeError, ValueError, LookupError, AttributeError) as exc:
+                # A wrongly shaped proof should be a VCError there; if not, it is still just a
+                # malformed proof here, not an internal error.
+                raise ProofError(f"The proof is malformed ({type(exc).__name__}).") from None
+            signers.extend(_Signer(v.verification_method, v.controller) for v in verified_proofs)
         for proof in proofs:
             legacy = _legacy_name(proof)
             if legacy is not None:
@@ -1446,6 +1452,7 @@ class _Backend:
         here, so that a key of someone other than the issuer is reported by the issuer_key
         check (as for Data Integrity proofs), not as a broken signature."""
         from mosaics.vc import jose, keys
+        from mosaics.vc.errors import ProofError
 
         found: list[keys.ResolvedKey] = []
 
@@ -1459,7 +1466,14 @@ class _Backend:
             found.append(resolved)
             return resolved.key  # a bare key: jose leaves the controller to us
 
-        jose.verify_credential_jwt(token, resolver)
+        try:
+            jose.verify_credential_jwt(token, resolver)
+        except (TypeError, ValueError, LookupError, AttributeError) as exc:
+            # e.g. an object where the header wants a string ("alg": {}) makes jose raise
+            # TypeError (reported to jose.py's owner); for us it is simply a malformed JWT.
+            raise ProofError(
+                f"the JWT is malformed ({type(exc).__name__})", code="jwt_malformed"
+            ) from None
         resolved = found[-1]
         return _Signer(resolved.verification_method, resolved.controller)
 

@@ -235,6 +235,16 @@ def test_jwt_with_alg_none() -> None:
     assert not report.check("proof").ok  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    "header",
+    [{"alg": {}}, {"alg": "EdDSA", "typ": {}}, {"alg": "EdDSA", "kid": ["x"]}, {"alg": ["EdDSA"]}],
+    ids=repr,
+)
+def test_jwt_with_wrongly_typed_headers(header: dict[str, Any]) -> None:
+    token = f"{_b64(header)}.{_b64({'vc': SIMPLE})}.AAAA"
+    assert_clean_failure(verify(token))
+
+
 def test_jwt_with_garbage_segments() -> None:
     for token in ("a.b.c", "eyJhbGciOiJFZERTQSJ9.!!!.x", f"{_b64({'alg': 'EdDSA'})}.{_b64([1])}.x"):
         assert_clean_failure(verify(token))
