@@ -72,3 +72,41 @@ def test_unknown_command_is_a_clear_error_not_a_traceback() -> None:
     assert result.returncode != 0
     assert "Unknown command" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_mosaics_vc_signs_and_verifies_without_a_database(tmp_path: Path) -> None:
+    """`mosaics vc ...` reaches the offline credential tools; no settings, no database."""
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env["DATABASE_URL"] = "postgres://nobody@127.0.0.1:1/none"  # would fail if it were touched
+    key = tmp_path / "key.json"
+    credential = ROOT / "tests/conformance/ob3-ldp-vector/obv3p0/unsigned.json"
+
+    def mosaics(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "mosaics", "vc", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert mosaics("keygen", "--did-key", "-o", str(key)).returncode == 0
+    signed = mosaics("sign", "--key", str(key), str(credential))
+    assert signed.returncode == 0, signed.stderr
+    (tmp_path / "signed.json").write_text(signed.stdout)
+    verified = mosaics("verify", "--json", str(tmp_path / "signed.json"))
+    # The vector's issuer is an https URL, not our did:key: the proof is intact but the key is not
+    # the issuer's, so verification must fail (exit 1) with a readable report, not a crash.
+    assert verified.returncode == 1
+    assert '"verified": false' in verified.stdout
+    assert "Traceback" not in verified.stderr
+
+    issuer_key = tmp_path / "issuer-key.json"
+    issuer = "https://example.edu/issuers/565049"  # the vector's issuer id
+    assert mosaics("keygen", "--controller", issuer, "-o", str(issuer_key)).returncode == 0
+    signed = mosaics("sign", "--key", str(issuer_key), str(credential))
+    (tmp_path / "issuer-signed.json").write_text(signed.stdout)
+    verified = mosaics("verify", str(tmp_path / "issuer-signed.json"))
+    assert verified.returncode == 0, verified.stdout + verified.stderr
