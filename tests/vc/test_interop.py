@@ -1,10 +1,13 @@
 """Interoperability with the JavaScript reference stack (@digitalbazaar/vc 7.3.0 and friends).
 
-Both directions for both cryptosuites over generated Open Badges 3.0 credentials: what
-mosaics.vc signs verifies in JavaScript, what JavaScript signs verifies in mosaics.vc, and one
-changed, added or removed field is rejected by both. Plus 1EdTech's OB 3.0 vector and Bitstring
-Status List credentials built by mosaics.vc. The JavaScript side runs in one Node process for the
-whole session (``tests/interop.py``); no network on either side.
+Both directions for both cryptosuites over generated Open Badges 3.0 credentials (and CLR 2.0
+credentials bundling them): what mosaics.vc signs verifies in JavaScript with the same
+proofValue, what JavaScript signs verifies in mosaics.vc, and one changed, added or removed field
+is rejected by both. RDFC-1.0 canonical N-Quads compared byte for byte with jsonld.js; 1EdTech's
+OB 3.0 and CLR vectors; the credentials mosaics.vc.ob3 builds; proof sets; JSON numbers; and
+Bitstring Status Lists in both directions (revoked / suspended). The JavaScript side runs in one
+Node process for the whole session (``tests/interop.py``); no network on either side.
+MOSAICS_INTEROP_EXAMPLES sets how many credentials each property test generates.
 """
 
 from __future__ import annotations
