@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -205,8 +206,13 @@ def _write_private(path: Path, text: str, *, force: bool) -> None:
 
 def _keygen(args: argparse.Namespace) -> int:
     controller = args.controller
-    if controller is not None and (not controller or "#" in controller or " " in controller):
-        raise UsageError("--controller must be a URL or DID without a #fragment")
+    if controller is not None and (
+        not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*:\S+", controller) or "#" in controller
+    ):
+        raise UsageError(
+            "--controller must be an absolute URL or DID without a #fragment "
+            "(e.g. https://example.edu/issuers/1)"
+        )
     key_file = _backend_generate(controller)
     text = json.dumps(key_file, indent=2) + "\n"
     if args.output:

@@ -310,6 +310,8 @@ def test_verify_document_option(tmp_path: Path, capsys: pytest.CaptureFixture[st
         [],
         ["verify", "--now", "yesterday", "x.json"],
         ["sign", "--suite", "rsa", "--key", "k", "x"],
+        ["keygen", "--controller", "issuer-1"],
+        ["keygen", "--controller", "https://x.example/issuers/1#key"],
     ],
 )
 def test_usage_errors_exit_2_with_one_line(
