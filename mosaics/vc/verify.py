@@ -817,9 +817,8 @@ def _check_schema(credential: Mapping[str, Any], report: Report) -> None:
             changes.append("several credentialStatus entries one by one")
     else:
         problems = _backend.schema_errors(doc, which)
-    note = (
-        f" (after reading {'; '.join(changes)}, as issuers commonly write them)" if changes else ""
-    )
+    # Say what was read leniently: issuers (1EdTech's own example among them) write these.
+    note = f" (after reading {'; '.join(changes)})" if changes else ""
     if problems:
         shown = "; ".join(problems[:3])
         if len(problems) > 3:
@@ -1203,7 +1202,12 @@ def _check_nested(
                 f"{first.path}: {reason}",
             )
         elif all(sub.verified for sub in report.nested[-len(items) :]):
-            report.ok(name, f"All {len(items)} {what}s inside verify.")
+            report.ok(
+                name,
+                f"The {what} inside verifies."
+                if len(items) == 1
+                else f"All {len(items)} {what}s inside verify.",
+            )
         else:
             report.ok(
                 name,
