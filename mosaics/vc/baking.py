@@ -374,7 +374,8 @@ def _scan_svg(svg: bytes) -> _SvgScan:
         parser.Parse(svg, True)
     except expat.ExpatError as exc:
         raise BakingError(f"the image is not a well-formed SVG: {exc}") from exc
-    except (ValueError, UnicodeError, RecursionError) as exc:
+    except (ValueError, UnicodeError, LookupError, RecursionError) as exc:
+        # LookupError: the XML declaration names an encoding Python does not know.
         raise BakingError(f"the image is not a readable SVG: {exc}") from exc
     if scan.root_start < 0:
         raise BakingError("the image is not an SVG")

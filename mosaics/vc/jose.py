@@ -432,6 +432,8 @@ def verify_credential_jwt(
     parts, header, payload = _split(token)
     notes: list[str] = []
     alg = header.get("alg")
+    if alg is not None and not isinstance(alg, str):
+        raise ProofError("the JWT header's alg must be a string", code=CODE_MALFORMED)
     if alg not in ACCEPTED_ALGORITHMS:
         raise ProofError(
             f"the JWT uses alg {alg!r}; only EdDSA (Ed25519) is accepted", code=CODE_ALG
@@ -443,6 +445,8 @@ def verify_credential_jwt(
     if header.get("b64") is False:
         raise ProofError("unencoded (RFC 7797) JWS payloads are not accepted")
     typ = header.get("typ")
+    if typ is not None and not isinstance(typ, str):
+        raise ProofError("the JWT header's typ must be a string", code=CODE_MALFORMED)
     if typ is not None and typ not in ACCEPTED_TYPES:
         raise ProofError(f"the JWT has typ {typ!r}, not a credential type", code=CODE_MALFORMED)
     kid = header.get("kid")

@@ -462,3 +462,9 @@ def test_svg_with_many_nested_badge_elements() -> None:
     )
     with pytest.raises(BakingError, match="too many"):
         extract(svg)
+
+
+def test_svg_naming_an_unknown_encoding_is_a_baking_error() -> None:
+    svg = b'<?xml version="1.0" encoding="utfB8"?><svg xmlns="http://www.w3.org/2000/svg"/>'
+    with pytest.raises(BakingError):
+        extract(svg)

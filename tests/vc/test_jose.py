@@ -425,3 +425,19 @@ def test_build_sign_bake_extract_verify_and_check_status() -> None:
     }
     (result,) = check_status(verified.credential, lists)
     assert result.is_set
+
+
+@pytest.mark.parametrize(
+    "header",
+    [{"alg": {}}, {"alg": ["EdDSA"]}, {"alg": 1}, {"alg": "EdDSA", "typ": {}}],
+    ids=["alg-object", "alg-list", "alg-number", "typ-object"],
+)
+def test_wrongly_typed_header_values_are_a_malformed_token_not_a_crash(
+    header: dict[str, object],
+) -> None:
+    def b64(value: object) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
+
+    token = f"{b64(header)}.{b64({'iss': 'https://example.edu'})}.AAAA"
+    with pytest.raises(ProofError):
+        verify_credential_jwt(token, lambda kid, iss: None)
