@@ -13,7 +13,7 @@ Django or any other part of Mosaics.
 
 from __future__ import annotations
 
-from . import baking, dataintegrity, jose, jsonld, keys, ob3, schema, statuslist
+from . import baking, dataintegrity, jose, jsonld, keys, limits, ob3, schema, statuslist
 from .baking import BakedCredential, bake, extract
 from .dataintegrity import CRYPTOSUITES, VerifiedProof
 from .dataintegrity import sign as sign_data_integrity
@@ -43,13 +43,15 @@ from .keys import (
     resolve_verification_method,
     write_key_file,
 )
+from .limits import load_json
 from .schema import SchemaProblem, schema_problems
 from .statuslist import BitstringStatusList, StatusResult, check_status
-from .verify import Check, Report
+from .verify import STATUSES, Check, Report
 from .verify import verify as verify_credential
 
 __all__ = [
     "CRYPTOSUITES",
+    "STATUSES",
     "BakedCredential",
     "BakingError",
     "BitstringStatusList",
@@ -83,6 +85,8 @@ __all__ = [
     "jose",
     "jsonld",
     "keys",
+    "limits",
+    "load_json",
     "ob3",
     "read_key_file",
     "resolve_verification_method",
