@@ -619,6 +619,10 @@ def _json_literal(value: Any) -> tuple[str, str | None]:
 Quad = tuple[str, str, str, str]  # subject, predicate, object, graph ("" = default graph)
 
 
+def _always(_value: str) -> bool:
+    return True
+
+
 class _Emitter:
     """Collects the quads of one document as canonical N-Quads terms.
 
@@ -627,7 +631,7 @@ class _Emitter:
     text differs from it (Hash Related Blank Node hashes predicates unescaped, like pyld).
     """
 
-    __slots__ = ("counter", "escape_iri", "escape_literal", "labels", "quads", "raw")
+    __slots__ = ("counter", "escape_iri", "escape_literal", "is_absolute", "labels", "quads", "raw")
 
     def __init__(self) -> None:
         self.quads: set[Quad] = set()
@@ -637,12 +641,14 @@ class _Emitter:
         jsonld = _jsonld()
         self.escape_iri: Callable[[str], str] = jsonld.escape_iri
         self.escape_literal: Callable[[str], str] = jsonld.escape_literal
+        # Its safe mode's own test, if it has one, on top of ours (both must accept).
+        self.is_absolute: Callable[[str], bool] = getattr(jsonld, "_is_absolute", _always)
 
     def iri(self, value: str) -> str:
         known = _iri_tokens.get(value)
         if known is not None:
             return known
-        if not _SAFE_IRI.match(value) or value.startswith("_:"):
+        if not _SAFE_IRI.match(value) or value.startswith("_:") or not self.is_absolute(value):
             raise _unsupported(f"not an absolute IRI: {value!r}")
         escaped = self.escape_iri(value)
         token = "<" + escaped + ">"
