@@ -6,9 +6,17 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 TESTS_DIR = Path(__file__).resolve().parent
 CONFORMANCE_DIR = TESTS_DIR / "conformance"
+
+# No timed assertions: hypothesis's per-example deadline and its "too slow" health check would
+# make results depend on how busy the machine is. Tests that set their own settings keep them.
+settings.register_profile(
+    "mosaics", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.load_profile("mosaics")
 
 
 @pytest.fixture(autouse=True, scope="session")
