@@ -906,6 +906,10 @@ class _Signer:
     verification_method: str
     controller: str
     legacy: str | None = None
+    #: How the key was found (keys.ResolvedKey.source): "did:key", "controller-document", or
+    #: "fragment" — a key read from the verification method id itself, which nothing published
+    #: by the issuer vouches for.
+    key_source: str = ""
 
 
 def _check_issuer_key(
@@ -921,8 +925,19 @@ def _check_issuer_key(
         )
         return
     signers = list(signers)
-    if any(s.controller == issuer for s in signers):
+    issuers_signers = [s for s in signers if s.controller == issuer]
+    if issuers_signers:
         report.ok("issuer_key", f"The signing key belongs to the issuer ({_clip(issuer, 200)}).")
+        if all(s.key_source == "fragment" for s in issuers_signers):
+            # The `<issuer id>#<publicKeyMultibase>` convention (what the 1EdTech validator
+            # accepts) names the key under the issuer's address, but only the issuer's own
+            # published keys (its DID or controller document) show that it really holds it.
+            report.warn(
+                "issuer_key",
+                "issuer_key_unconfirmed",
+                "The key is named under the issuer's address, but the issuer's published keys "
+                "were not consulted, so it is not confirmed that the issuer holds this key.",
+            )
         return
     other = signers[0].controller if signers else "nobody"
     report.fail(
@@ -1396,7 +1411,10 @@ class _Backend:
                 # A wrongly shaped proof should be a VCError there; if not, it is still just a
                 # malformed proof here, not an internal error.
                 raise ProofError(f"The proof is malformed ({type(exc).__name__}).") from None
-            signers.extend(_Signer(v.verification_method, v.controller) for v in verified_proofs)
+            signers.extend(
+                _Signer(v.verification_method, v.controller, key_source=v.key_source)
+                for v in verified_proofs
+            )
         for proof in proofs:
             legacy = _legacy_name(proof)
             if legacy is not None:
@@ -1449,7 +1467,7 @@ class _Backend:
                 f"The {legacy} proof by {method} does not verify: the credential or the proof was "
                 "changed after signing, or it was signed with another key."
             ) from None
-        return _Signer(method, resolved.controller, legacy)
+        return _Signer(method, resolved.controller, legacy, key_source=resolved.source)
 
     def verify_jwt(self, token: str, documents: Mapping[str, Any]) -> _Signer:
         """Verify the JWS; who signed it. The key's controller is returned rather than checked
@@ -1479,7 +1497,9 @@ class _Backend:
                 f"the JWT is malformed ({type(exc).__name__})", code="jwt_malformed"
             ) from None
         resolved = found[-1]
-        return _Signer(resolved.verification_method, resolved.controller)
+        return _Signer(
+            resolved.verification_method, resolved.controller, key_source=resolved.source
+        )
 
     def check_status_entry(
         self, entry: Mapping[str, Any], url: str, list_credential: Mapping[str, Any], now: datetime

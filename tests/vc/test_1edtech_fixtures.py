@@ -281,13 +281,16 @@ def test_1edtech_expected_verdict(case: Case) -> None:
 
     # Valid, possibly with warnings. A probe named without an invalid verdict is a warning.
     assert report.verified, describe(report)
-    warned = {w.name for w in report.warnings}
+    # We add one warning 1EdTech does not give: a key read from `<issuer id>#<key>` alone is not
+    # confirmed by anything the issuer publishes (deliberate; see verify._check_issuer_key).
+    warnings = [w for w in report.warnings if w.code != "issuer_key_unconfirmed"]
+    warned = {w.name for w in warnings}
     for probe in case.probes:
         assert PROBES[probe] & warned, f"{probe} → {PROBES[probe]}\n{describe(report)}"
     if case.expects_warning or case.probes:
-        assert report.warnings, describe(report)
+        assert warnings, describe(report)
     else:
-        assert not report.warnings, describe(report)
+        assert not warnings, describe(report)
 
 
 def test_every_difference_is_a_real_fixture() -> None:
@@ -324,8 +327,9 @@ def test_revoked_fixture_without_its_list_is_a_warning_not_a_failure() -> None:
     path = ROOT / OB30 / "bit-string-list/credential-status-revoked.json"
     report = verify(path.read_bytes(), now=NOW)
     assert report.verified, describe(report)
-    assert [w.code for w in report.warnings] == ["status_not_checked"]
-    assert "offline" in report.warnings[0].message
+    status_warnings = [w for w in report.warnings if w.name == "status"]
+    assert [w.code for w in status_warnings] == ["status_not_checked"]
+    assert "offline" in status_warnings[0].message
 
 
 # Where the JavaScript reference stack (@digitalbazaar/vc, proof + validity only, no status

@@ -13,7 +13,8 @@ import pytest
 
 from mosaics.vc import baking, dataintegrity, jose, ob3, statuslist
 from mosaics.vc.keys import Ed25519Multikey, controller_document
-from mosaics.vc.verify import STATUSES, Report, normalise_for_schema, summarise, verify
+from mosaics.vc.verify import STATUSES, Report, normalise_for_schema, summarise
+from mosaics.vc.verify import verify as verify_offline
 
 VC2 = "https://www.w3.org/ns/credentials/v2"
 OB3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -26,9 +27,21 @@ def iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# The issuer's key, and the controller document in which the issuer publishes it. Verifying
+# with that document is how a key named `<issuer>#<key>` is confirmed as the issuer's.
+ISSUER_KEY = Ed25519Multikey.generate(controller=ISSUER)
+PUBLISHED = {ISSUER: controller_document(ISSUER, [ISSUER_KEY])}
+
+
+def verify(data: Any, **options: Any) -> Report:
+    """The verifier, given the issuer's published keys (unless a test passes its own)."""
+    options.setdefault("documents", PUBLISHED)
+    return verify_offline(data, **options)
+
+
 @pytest.fixture(scope="module")
 def key() -> Ed25519Multikey:
-    return Ed25519Multikey.generate(controller=ISSUER)
+    return ISSUER_KEY
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +129,16 @@ def test_a_signed_badge_verifies(key: Ed25519Multikey, suite: str) -> None:
     assert report.summary == (
         "Issued by Example College to did:example:learner-1 for “Bread baking”."
     )
+
+
+def test_a_key_read_from_the_method_id_alone_is_reported_as_unconfirmed(
+    key: Ed25519Multikey,
+) -> None:
+    """`<issuer>#<key>` with no published document: verified, with a warning that says so."""
+    report = verify(sign(badge(), key), now=NOW, documents={})
+    assert report.verified, explain(report)
+    assert [w.code for w in report.warnings] == ["issuer_key_unconfirmed"]
+    assert "not confirmed" in report.warnings[0].message
 
 
 def test_report_json_shape(key: Ed25519Multikey) -> None:
