@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from ._util import as_list as _as_list
 from .errors import InputTooLarge, StatusListError
 from .limits import MAX_STATUS_LIST_BITS, MAX_STATUS_LIST_COMPRESSED_BYTES
 
@@ -356,14 +357,6 @@ class StatusResult:
     is_set: bool
     entry_id: str | None = None
     notes: tuple[str, ...] = ()
-
-
-def _as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    return [value]
 
 
 def _types(obj: Mapping[str, Any]) -> list[Any]:
