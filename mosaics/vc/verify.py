@@ -63,6 +63,7 @@ from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from mosaics.vc import limits
+from mosaics.vc._util import as_list as _as_list
 from mosaics.vc.errors import InputTooLarge, MalformedInput, VCError
 
 __all__ = [
@@ -478,14 +479,6 @@ def _verify_jwt(
 # ---------------------------------------------------------------------------------------------
 # The credential checks
 # ---------------------------------------------------------------------------------------------
-
-
-def _as_list(value: object) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    return [value]
 
 
 def _types(obj: object) -> list[str]:
