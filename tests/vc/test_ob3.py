@@ -274,7 +274,8 @@ def test_credential_schema_adds_extensions_context() -> None:
 
 
 def test_builders_pass_jsonld_safe_mode() -> None:
-    jsonld = pytest.importorskip("mosaics.vc.jsonld")
+    from mosaics.vc import jsonld
+
     jsonld.check_safe(_credential())
     jsonld.check_safe(_credential(credential_schema=None))
     jsonld.check_safe(_endorsement())
