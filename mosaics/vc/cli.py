@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import re
+import stat
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -141,8 +142,52 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _error(message: str) -> None:
-    line = " ".join(message.split())
-    print(f"{PROG}: error: {line}", file=sys.stderr)
+    _say(sys.stderr, f"{PROG}: error: {' '.join(message.split())}")
+
+
+def _warn(message: str) -> None:
+    _say(sys.stderr, f"{PROG}: warning: {' '.join(message.split())}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Terminal output
+# ---------------------------------------------------------------------------------------------
+
+# What a credential (or a file name) must never send to a terminal as it is: C0 and C1 control
+# characters (ESC sequences can move the cursor and overwrite "NOT VERIFIED" with "VERIFIED";
+# newlines can forge a line), DEL, Unicode bidirectional controls and marks (which reorder what
+# is shown), line and paragraph separators, and lone surrogates (which no encoding can write;
+# with surrogateescape, U+DC80-U+DCFF would even become raw C1 bytes).
+_UNSAFE_ABOVE_ASCII = (
+    r"\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+)
+_UNSAFE = re.compile(rf"[\x00-\x1f{_UNSAFE_ABOVE_ASCII}]")
+# json.dumps already escapes C0 controls inside strings; in JSON output, these are the rest.
+_UNSAFE_IN_JSON = re.compile(rf"[{_UNSAFE_ABOVE_ASCII}]")
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    return _NAMED.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def _clean(text: object) -> str:
+    """``text`` made safe to show on a terminal: unsafe characters become visible escapes."""
+    return _UNSAFE.sub(_escape, str(text))
+
+
+def _say(out: TextIO, line: str) -> None:
+    """Write one line of text output: cleaned, and encodable whatever the stream's encoding
+    (characters it cannot write become backslash escapes instead of a UnicodeEncodeError)."""
+    text = _clean(line)
+    encoding = getattr(out, "encoding", None) or "utf-8"
+    try:
+        text = text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:  # pragma: no cover - an unknown encoding name
+        text = text.encode("ascii", "backslashreplace").decode("ascii")
+    out.write(text + "\n")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,23 +227,6 @@ def _read_json_object(name: str, *, what: str) -> dict[str, Any]:
     return value
 
 
-def _write_private(path: Path, text: str, *, force: bool) -> None:
-    """Write ``text`` to ``path`` readable by the owner only (0600), refusing to overwrite."""
-    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
-    try:
-        fd = os.open(path, flags, 0o600)
-    except FileExistsError:
-        raise UsageError(f"{path} already exists (use --force to overwrite it)") from None
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        os.fchmod(fd, 0o600)  # also when --force reuses a file that had wider permissions
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    except OSError as exc:
-        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
 # ---------------------------------------------------------------------------------------------
 # keygen
 # ---------------------------------------------------------------------------------------------
@@ -213,13 +241,21 @@ def _keygen(args: argparse.Namespace) -> int:
             "--controller must be an absolute URL or DID without a #fragment "
             "(e.g. https://example.edu/issuers/1)"
         )
-    key_file = _backend_generate(controller)
-    text = json.dumps(key_file, indent=2) + "\n"
+    from mosaics.vc.keys import Ed25519Multikey, write_key_file
+
+    key = Ed25519Multikey.generate(controller=controller)
     if args.output:
-        _write_private(Path(args.output), text, force=args.force)
-        print(f"wrote {args.output} ({key_file['id']})", file=sys.stderr)
+        try:
+            write_key_file(key, args.output, overwrite=args.force)
+        except FileExistsError:
+            raise UsageError(
+                f"{args.output} already exists (use --force to overwrite it)"
+            ) from None
+        except OSError as exc:
+            raise UsageError(f"cannot write {args.output}: {exc.strerror or exc}") from None
+        _say(sys.stderr, f"wrote {args.output} ({key.id})")
     else:
-        sys.stdout.write(text)
+        sys.stdout.write(json.dumps(key.to_key_file(include_secret=True), indent=2) + "\n")
     return 0
 
 
@@ -243,16 +279,31 @@ def _sign(args: argparse.Namespace) -> int:
     controller = vm.split("#", 1)[0]
     if issuer_id != controller:
         # Signed anyway (the user may know better), but verifiers will refuse it.
-        print(
-            f"{PROG}: warning: the key belongs to {controller}, not to the credential's issuer "
-            f"({issuer_id}); verifiers will reject the credential",
-            file=sys.stderr,
+        _warn(
+            f"the key belongs to {controller}, not to the credential's issuer "
+            f"({issuer_id}); verifiers will reject the credential"
         )
     if isinstance(signed, str):
         sys.stdout.write(signed + "\n")
     else:
-        sys.stdout.write(json.dumps(signed, indent=2, ensure_ascii=False) + "\n")
+        # Readable JSON (non-ASCII letters as they are), but every character _clean() would
+        # escape is written as a JSON \\u escape: the same data, safe on a terminal, and lone
+        # surrogates cannot fail to encode. Outside its strings JSON text is ASCII, so this only
+        # ever touches string contents. A stream that cannot take the rest gets pure ASCII.
+        text = json.dumps(signed, indent=2, ensure_ascii=False)
+        text = _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+        if not _encodable(text, sys.stdout):
+            text = json.dumps(signed, indent=2, ensure_ascii=True)
+        sys.stdout.write(text + "\n")
     return 0
+
+
+def _encodable(text: str, out: TextIO) -> bool:
+    try:
+        text.encode(getattr(out, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):
+        return False
+    return True
 
 
 def _read_key_file(name: str) -> dict[str, Any]:
@@ -262,10 +313,28 @@ def _read_key_file(name: str) -> dict[str, Any]:
     try:
         key = Ed25519Multikey.from_key_file(key_file)
     except VCError as exc:
+        # keys.py never puts a secret (or any part of one) into a message.
         raise UsageError(f"key file {name}: {exc.message}") from None
     if not key.has_secret:
         raise UsageError(f"key file {name} has no secretKeyMultibase, so it cannot sign")
+    _warn_if_readable_by_others(name)
     return key_file
+
+
+def _warn_if_readable_by_others(name: str) -> None:
+    """Like ssh, but a warning: a secret key file should be readable by its owner only."""
+    if name == "-":
+        return
+    try:
+        mode = stat.S_IMODE(os.stat(name).st_mode)
+    except OSError:
+        return
+    if mode & 0o044:
+        who = "everyone" if mode & 0o004 else "its group"
+        _warn(
+            f"key file {name} holds a secret key and is readable by {who} "
+            f"(mode {mode:04o}); make it private with: chmod 600 {name}"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -286,8 +355,9 @@ def _verify(args: argparse.Namespace) -> int:
         report = verify(data, now=now, status_lists=status_lists, documents=documents)
         all_ok = all_ok and report.verified
         if args.json:
+            # ASCII only: lone surrogates and control characters become JSON escapes.
             out = {"file": name, **report.to_json()}
-            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(out, ensure_ascii=True) + "\n")
         else:
             _print_report(name, report, sys.stdout)
     return 0 if all_ok else 1
@@ -344,25 +414,34 @@ def _jwt_id(token: str) -> str | None:
     return _own_id(vc if isinstance(vc, dict) else claims)
 
 
-_STATUS_LINE = {
-    "valid": "VERIFIED",
-    "invalid": "NOT VERIFIED: invalid",
-    "expired": "NOT VERIFIED: expired",
-    "not_yet_valid": "NOT VERIFIED: not valid yet",
-    "revoked": "NOT VERIFIED: revoked",
-    "suspended": "NOT VERIFIED: suspended",
+_STATUS_WORDS = {
+    "invalid": "invalid",
+    "expired": "expired",
+    "not_yet_valid": "not valid yet",
+    "revoked": "revoked",
+    "suspended": "suspended",
+    "unconfirmed": "the issuer's key is not confirmed (give its controller document: --document)",
 }
 
 
+def _status_line(report: Any) -> str:
+    """``VERIFIED`` only when the report says so; any other status is ``NOT VERIFIED: …``."""
+    if report.verified and report.status == "valid":
+        return "VERIFIED"
+    status = str(report.status)
+    return f"NOT VERIFIED: {_STATUS_WORDS.get(status, status.replace('_', ' '))}"
+
+
 def _print_report(name: str, report: Any, out: TextIO, indent: str = "") -> None:
-    print(f"{indent}{name}: {_STATUS_LINE[report.status]}", file=out)
+    """The text report; everything in it that came from a file goes through :func:`_say`."""
+    _say(out, f"{indent}{name}: {_status_line(report)}")
     if report.summary:
-        print(f"{indent}  {report.summary}", file=out)
+        _say(out, f"{indent}  {report.summary}")
     for check in report.checks:
         mark = "ok  " if check.ok else "FAIL"
-        print(f"{indent}  [{mark}] {check.name}: {check.message}", file=out)
+        _say(out, f"{indent}  [{mark}] {check.name}: {check.message}")
     for warning in report.warnings:
-        print(f"{indent}  [warn] {warning.name}: {warning.message}", file=out)
+        _say(out, f"{indent}  [warn] {warning.name}: {warning.message}")
     for sub in report.nested:
         _print_report(sub.path, sub, out, indent + "    ")
 
@@ -370,13 +449,6 @@ def _print_report(name: str, report: Any, out: TextIO, indent: str = "") -> None
 # ---------------------------------------------------------------------------------------------
 # The colleagues' modules (keys, dataintegrity, jose), behind two small functions.
 # ---------------------------------------------------------------------------------------------
-
-
-def _backend_generate(controller: str | None) -> dict[str, Any]:
-    from mosaics.vc.keys import Ed25519Multikey
-
-    key = Ed25519Multikey.generate(controller=controller)
-    return key.to_key_file(include_secret=True)
 
 
 def _backend_sign(

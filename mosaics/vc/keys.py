@@ -21,9 +21,11 @@ documents the caller supplies (``documents``: a mapping of DID or URL → JSON d
 from __future__ import annotations
 
 import base64
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,6 +65,7 @@ MULTIKEY_CONTEXT: Final = "https://w3id.org/security/multikey/v1"
 _ED25519_PUB_HEADER: Final = b"\xed\x01"
 _ED25519_PRIV_HEADER: Final = b"\x80\x26"
 _KEY_BYTES: Final = 32
+_BASE58: Final = frozenset("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz")
 # Relationships a did:key document grants its one Ed25519 key (did:key v0.7 §"Document creation").
 _DID_KEY_RELATIONSHIPS: Final = (
     "assertionMethod",
@@ -72,17 +75,27 @@ _DID_KEY_RELATIONSHIPS: Final = (
 )
 
 
-def _decode_multibase(value: object, what: str) -> bytes:
+def _decode_multibase(value: object, what: str, *, secret: bool = False) -> bytes:
+    """Decode base58btc multibase. For a ``secret`` value, no message mentions the value itself
+    or any part of it, and no exception that holds it is chained (``from None``)."""
     if not isinstance(value, str) or not value:
         raise KeyFormatError(f"The {what} must be a non-empty multibase string.")
+    shown = "" if secret else f" {value!r}"
     if value[0] != "z":
         raise KeyFormatError(
-            f"The {what} {value!r} is not base58btc multibase: it must start with 'z'."
+            f"The {what}{shown} is not base58btc multibase: it must start with 'z'."
+        )
+    bad = next((i for i, char in enumerate(value[1:], 1) if char not in _BASE58), None)
+    if bad is not None:
+        where = f" at character {bad + 1} of {len(value)}" if secret else f": {value[bad]!r}"
+        raise KeyFormatError(
+            f"The {what}{shown} is not valid base58btc: it has a character outside the "
+            f"base58 alphabet{where} (0, O, I and l are not used)."
         )
     try:
         return base58.b58decode(value[1:].encode("ascii"))
-    except (ValueError, UnicodeEncodeError) as exc:
-        raise KeyFormatError(f"The {what} {value!r} is not valid base58btc: {exc}.") from exc
+    except ValueError:  # pragma: no cover - every character was checked above
+        raise KeyFormatError(f"The {what}{shown} is not valid base58btc.") from None
 
 
 def _encode_multibase(data: bytes) -> str:
@@ -90,15 +103,23 @@ def _encode_multibase(data: bytes) -> str:
 
 
 def _public_from_multibase(value: object) -> Ed25519PublicKey:
-    raw = _decode_multibase(value, "public key (publicKeyMultibase)")
+    # A public key is no secret, but a secret key pasted into the wrong field would be: show
+    # the value only when it looks like an Ed25519 public key.
+    secret = not (isinstance(value, str) and value.startswith("z6Mk"))
+    raw = _decode_multibase(value, "public key (publicKeyMultibase)", secret=secret)
+    shown = "" if secret else f" {value!r}"
     if raw[:2] != _ED25519_PUB_HEADER:
+        if raw[:2] == _ED25519_PRIV_HEADER:
+            header = "is 0x8026 (a secret key), not 0xed01"
+        else:
+            header = "is not 0xed01" if secret else f"is 0x{raw[:2].hex()}, not 0xed01"
         raise KeyFormatError(
-            f"The public key {value!r} is not an Ed25519 Multikey: its multicodec header is "
-            f"0x{raw[:2].hex()}, not 0xed01 (values start with 'z6Mk')."
+            f"The public key{shown} is not an Ed25519 Multikey: its multicodec header {header} "
+            "(values start with 'z6Mk')."
         )
     if len(raw) != 2 + _KEY_BYTES:
         raise KeyFormatError(
-            f"The public key {value!r} holds {len(raw) - 2} key bytes; Ed25519 needs 32."
+            f"The public key{shown} holds {len(raw) - 2} key bytes; Ed25519 needs 32."
         )
     return Ed25519PublicKey.from_public_bytes(raw[2:])
 
@@ -158,16 +179,23 @@ class Ed25519Multikey:
         controller: str | None = None,
     ) -> Ed25519Multikey:
         """A key pair from ``secretKeyMultibase`` (``z3u2…``, or the 64-byte ``zrv…`` form)."""
-        raw = _decode_multibase(value, "secret key (secretKeyMultibase)")
+        # Never put the value, or anything decoded from it, into a message: it is a secret.
+        raw = _decode_multibase(value, "secret key (secretKeyMultibase)", secret=True)
         if raw[:2] != _ED25519_PRIV_HEADER:
+            hint = (
+                " (it holds a public key, 0xed01: use publicKeyMultibase for that)"
+                if raw[:2] == _ED25519_PUB_HEADER
+                else ""
+            )
             raise KeyFormatError(
-                "The secret key is not an Ed25519 Multikey secret key: its multicodec header is "
-                f"0x{raw[:2].hex()}, not 0x8026 (values start with 'z3u2')."
+                "The secret key (secretKeyMultibase) is not an Ed25519 Multikey secret key: its "
+                f"multicodec header is not 0x8026 (values start with 'z3u2'){hint}."
             )
         body = raw[2:]
         if len(body) not in (_KEY_BYTES, 2 * _KEY_BYTES):
             raise KeyFormatError(
-                f"The secret key holds {len(body)} bytes; Ed25519 needs a 32-byte seed "
+                f"The secret key (secretKeyMultibase) holds {len(body)} bytes; Ed25519 needs a "
+                "32-byte seed "
                 "(or 64 bytes: seed and public key)."
             )
         private = Ed25519PrivateKey.from_private_bytes(body[:_KEY_BYTES])
@@ -214,7 +242,13 @@ class Ed25519Multikey:
             try:
                 parsed = json.loads(data)
             except (ValueError, UnicodeDecodeError) as exc:
-                raise KeyFormatError(f"The key file is not JSON: {exc}.") from exc
+                # The position only: the exception itself holds the whole text, secret included.
+                where = (
+                    f" (line {exc.lineno}, column {exc.colno})"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else ""
+                )
+                raise KeyFormatError(f"The key file is not JSON{where}.") from None
         else:
             parsed = data
         if not isinstance(parsed, Mapping):
@@ -368,13 +402,55 @@ def read_key_file(path: str | os.PathLike[str]) -> Ed25519Multikey:
 
 
 def write_key_file(
-    key: Ed25519Multikey, path: str | os.PathLike[str], *, include_secret: bool = True
+    key: Ed25519Multikey,
+    path: str | os.PathLike[str],
+    *,
+    include_secret: bool = True,
+    overwrite: bool = False,
 ) -> None:
-    """Write ``key`` as key-file JSON; the file is created readable by its owner only."""
+    """Write ``key`` as key-file JSON, readable by its owner only (mode 0600).
+
+    An existing file is refused (:class:`FileExistsError`) unless ``overwrite``; a symbolic link
+    is never followed, and only a regular file of one's own, with no other hard link, is
+    replaced. A file that holds a secret gets mode 0600 even when it existed with wider
+    permissions, before anything is written to it. Raises :class:`OSError` otherwise.
+    """
     text = json.dumps(key.to_key_file(include_secret=include_secret), indent=2) + "\n"
-    fd = os.open(os.fspath(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    secret = include_secret and key.has_secret
+    name = os.fspath(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    if not overwrite:
+        flags |= os.O_EXCL  # with O_CREAT: refuses any existing file and any symlink
+    try:
+        fd = os.open(name, flags, 0o600)  # no O_TRUNC: check what we opened first
+    except FileExistsError:
+        raise FileExistsError(
+            errno.EEXIST, "The key file already exists (pass overwrite=True to replace it)", name
+        ) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise OSError(
+                errno.ELOOP, "The key file is a symbolic link; it is never followed", name
+            ) from None
+        raise
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "The key file is not a regular file", name)
+        if info.st_uid != os.geteuid() or info.st_nlink != 1:
+            raise PermissionError(
+                errno.EPERM,
+                "The key file belongs to another user or has other hard links; not replaced",
+                name,
+            )
+        if secret:
+            os.fchmod(fd, 0o600)  # O_CREAT's mode does not change an existing file's mode
+        os.ftruncate(fd, 0)
+        data = text.encode("utf-8")
+        while data:
+            data = data[os.write(fd, data) :]
+    finally:
+        os.close(fd)
 
 
 # --------------------------------------------------------------------------------------------
