@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -453,3 +454,158 @@ def test_standalone_verification_method_document_with_its_controller() -> None:
     issuer_document["assertionMethod"] = []
     with pytest.raises(DidResolutionError, match="does not list"):
         resolve_verification_method(key.id, documents=documents)
+
+
+# --------------------------------------------------------------------------------------------
+# Secrets never reach a message; key files are written safely
+# --------------------------------------------------------------------------------------------
+
+SECRET = "z3u2Vtgb2ySJPAHejBTxwbVZ93wXDGqhJ3ZVfUhaUDSGSJpx"
+
+
+def corruptions(secret: str) -> list[str]:
+    """One-character corruptions of a secret key, as typos make them."""
+    replaced = secret[-1] + ("y" if secret[-1] != "y" else "w")
+    return [
+        secret[:-1] + "0",  # a character outside the base58 alphabet
+        secret[:20] + "l" + secret[21:],  # another one, in the middle
+        secret[1:],  # the multibase prefix lost
+        secret[:-1] + replaced[1],  # a valid character changed: another seed, another public key
+        secret[:-1],  # one character short: wrong length
+        secret + "x",  # one character too many
+        secret[:4] + "ä" + secret[5:],  # not even ASCII
+        "x" + secret[1:],  # a wrong prefix
+        "z" + secret[2:],  # the multicodec header damaged
+    ]
+
+
+def leaks(secret: str, text: str) -> list[str]:
+    """Every 8-character piece of ``secret`` (or of it without its prefix) found in ``text``."""
+    pieces = {secret[i : i + 8] for i in range(len(secret) - 7)}
+    return sorted(piece for piece in pieces if piece in text)
+
+
+def everything_said(exc: BaseException) -> str:
+    """What an exception can show: its text, its repr, and those of its whole chain."""
+    said = []
+    seen: BaseException | None = exc
+    while seen is not None:
+        said += [str(seen), repr(seen), repr(seen.args)]
+        seen = seen.__cause__ or seen.__context__
+    return "\n".join(said)
+
+
+@pytest.mark.parametrize("bad", corruptions(SECRET))
+def test_a_corrupted_secret_never_appears_in_the_error(bad: str, tmp_path: Path) -> None:
+    public = Ed25519Multikey.from_secret_multibase(SECRET).public_key_multibase
+    data = {"type": "Multikey", "publicKeyMultibase": public, "secretKeyMultibase": bad}
+    path = tmp_path / "k.json"
+    path.write_text(json.dumps(data))
+    attempts = [
+        lambda: Ed25519Multikey.from_key_file(data),
+        lambda: Ed25519Multikey.from_key_file(json.dumps(data)),
+        lambda: read_key_file(path),
+    ]
+    for attempt in attempts:
+        with pytest.raises(KeyFormatError) as caught:
+            attempt()
+        said = everything_said(caught.value)
+        assert "secretKeyMultibase" in str(caught.value) or "secret key" in str(caught.value)
+        assert not leaks(SECRET, said), said
+        assert not leaks(bad, said), said
+    # On its own, a changed valid character is just another secret key: no error to check.
+    error = raised_by(lambda: Ed25519Multikey.from_secret_multibase(bad))
+    assert error is None or not leaks(SECRET, everything_said(error))
+
+
+def raised_by(attempt: Callable[[], object]) -> KeyFormatError | None:
+    try:
+        attempt()
+    except KeyFormatError as exc:
+        return exc
+    return None
+
+
+def test_the_secret_error_says_what_is_wrong() -> None:
+    with pytest.raises(KeyFormatError, match="must start with 'z'"):
+        Ed25519Multikey.from_secret_multibase(SECRET[1:])
+    with pytest.raises(KeyFormatError, match="base58 alphabet at character 48 of 48"):
+        Ed25519Multikey.from_secret_multibase(SECRET[:-1] + "0")
+    with pytest.raises(KeyFormatError, match="holds 31 bytes"):
+        Ed25519Multikey.from_secret_multibase(mb(b"\x80\x26", bytes(31)))
+    with pytest.raises(KeyFormatError, match="header is not 0x8026") as caught:
+        Ed25519Multikey.from_secret_multibase(mb(b"\x12\x34", bytes(32)))
+    assert "1234" not in str(caught.value)  # bytes of the value are not shown either
+
+
+def test_a_secret_in_the_public_key_field_is_not_echoed() -> None:
+    for value in (SECRET, SECRET[:-1] + "0", SECRET[1:]):
+        with pytest.raises(KeyFormatError) as caught:
+            Ed25519Multikey.from_key_file({"publicKeyMultibase": value})
+        assert not leaks(value, everything_said(caught.value))
+    with pytest.raises(KeyFormatError, match="0x8026 \\(a secret key\\)"):
+        Ed25519Multikey.from_public_multibase(SECRET)
+    # A public key is no secret: its value is shown, to help.
+    with pytest.raises(KeyFormatError, match="z6Mk0OIl"):
+        Ed25519Multikey.from_public_multibase("z6Mk0OIl")
+
+
+def test_a_key_file_that_is_not_json_does_not_echo_it() -> None:
+    text = '{"secretKeyMultibase": "' + SECRET + '",}'
+    with pytest.raises(KeyFormatError, match="not JSON") as caught:
+        Ed25519Multikey.from_key_file(text)
+    assert not leaks(SECRET, everything_said(caught.value))
+
+
+def test_write_key_file_refuses_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "k.json"
+    path.write_text("old")
+    path.chmod(0o644)
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        write_key_file(Ed25519Multikey.generate(), path)
+    assert path.read_text() == "old"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_write_key_file_overwrite_makes_a_world_readable_file_private(tmp_path: Path) -> None:
+    path = tmp_path / "k.json"
+    path.write_text("old contents that are longer than nothing" * 10)
+    path.chmod(0o644)
+    key = Ed25519Multikey.generate()
+    write_key_file(key, path, overwrite=True)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert read_key_file(path).secret_key_multibase() == key.secret_key_multibase()
+    assert json.loads(path.read_text())["secretKeyMultibase"] == key.secret_key_multibase()
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_write_key_file_never_follows_a_symlink(tmp_path: Path, overwrite: bool) -> None:
+    target = tmp_path / "target.txt"
+    target.write_text("someone else's file")
+    target.chmod(0o644)
+    link = tmp_path / "k.json"
+    link.symlink_to(target)
+    with pytest.raises(OSError):
+        write_key_file(Ed25519Multikey.generate(), link, overwrite=overwrite)
+    assert target.read_text() == "someone else's file"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    # A dangling link is refused too: nothing is created where it points.
+    dangling = tmp_path / "dangling.json"
+    dangling.symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(OSError):
+        write_key_file(Ed25519Multikey.generate(), dangling, overwrite=overwrite)
+    assert not (tmp_path / "nowhere.json").exists()
+
+
+def test_write_key_file_refuses_a_hard_linked_file(tmp_path: Path) -> None:
+    path = tmp_path / "k.json"
+    path.write_text("old")
+    (tmp_path / "other-name.json").hardlink_to(path)
+    with pytest.raises(PermissionError, match="hard links"):
+        write_key_file(Ed25519Multikey.generate(), path, overwrite=True)
+    assert path.read_text() == "old"
+
+
+def test_write_key_file_refuses_a_directory(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        write_key_file(Ed25519Multikey.generate(), tmp_path, overwrite=True)
