@@ -274,6 +274,11 @@ def _sign(args: argparse.Namespace) -> int:
         signed = _backend_sign(credential, key_file, args.suite, vm)
     except VCError as exc:
         raise UsageError(f"cannot sign {args.file}: {exc.message}") from None
+    except UnicodeEncodeError:  # a lone surrogate (a "\\udfff" JSON escape) cannot be hashed
+        raise UsageError(
+            f"cannot sign {args.file}: it contains text that is not valid Unicode "
+            "(a lone surrogate, such as the JSON escape \\udfff)"
+        ) from None
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     controller = vm.split("#", 1)[0]
@@ -420,7 +425,7 @@ _STATUS_WORDS = {
     "not_yet_valid": "not valid yet",
     "revoked": "revoked",
     "suspended": "suspended",
-    "unconfirmed": "the issuer's key is not confirmed (give its controller document: --document)",
+    "unconfirmed": "the issuer's key is unconfirmed",
 }
 
 
