@@ -20,6 +20,14 @@ Checks, in order (each one a :class:`Check`):
     only contexts we hold locally — an unknown context fails; it is never fetched.
 ``type``
     ``VerifiableCredential`` plus one of the credential types we understand.
+``plain_form``
+    The credential is written in the plain JSON form these checks read: every property name is
+    a term its contexts define (no ``@id``/``@type``/``@value``… keywords, no full or prefixed
+    IRIs as names or types), and ``@context`` appears only at the top of a credential or proof,
+    as URLs (never inline definitions). An ``eddsa-rdfc-2022`` signature covers the RDF, not
+    the JSON spelling, so without this rule a property could be renamed to its full IRI — an
+    expiry date, a status entry, a CLR's credentials, an endorsement, a proof's ``expires`` —
+    and be skipped by the checks below while the signature still verifies.
 ``safe_mode``
     Every term and type is defined by the contexts (JSON-LD safe mode). Terms a context does not
     define would be dropped by canonicalisation and so would not be covered by the signature.
@@ -33,22 +41,27 @@ Checks, in order (each one a :class:`Check`):
     The Data Integrity proofs — ``eddsa-rdfc-2022`` or ``eddsa-jcs-2022``, every proof of a set
     must verify — or the JWT signature (EdDSA only; a key in the token's own header is never
     trusted). The older ``Ed25519Signature2020`` and the draft name ``eddsa-2022``, which sign
-    the same RDFC-1.0 hashes, are read with a warning.
+    the same RDFC-1.0 hashes, are read with a warning (their ``expires`` and purpose are
+    honoured as for Data Integrity proofs).
 ``issuer_key``
     The key that signed belongs to the issuer: the verification method's controller is the
-    issuer's id (``<issuer id>#<publicKeyMultibase>``, or the issuer is the ``did:key``).
+    issuer's id, and something confirms the key: the issuer is the ``did:key``, or the key is
+    listed in the issuer's controller (DID) document supplied by the caller. A key read only
+    from ``<issuer id>#<publicKeyMultibase>`` is not vouched for by anything the issuer
+    publishes (anyone can make one): the credential is then ``unconfirmed``, not verified.
 ``validity``
     ``validFrom``/``validUntil`` (VC 1.1: ``issuanceDate``/``expirationDate``). Outside the
     window the status is ``expired`` or ``not_yet_valid`` — distinct from ``invalid``.
 ``status``
     Bitstring Status List entries, checked against list credentials the caller supplies (whose
-    own proofs are verified too). Revoked and suspended are reported as such; an entry whose
-    list was not supplied is a warning ("could not be checked offline"), not a failure.
+    own proofs are verified too, whose ``id`` must be the URL it is used for). Revoked and
+    suspended are reported as such; an entry whose list was not supplied is a warning ("could
+    not be checked offline"), not a failure. An entry of an unexpected shape fails.
 ``credentials`` / ``endorsements``
     For a CLR, every credential inside it, and every embedded endorsement, is verified too; each
-    gets its own :class:`Report` in :attr:`Report.nested`. One that is *invalid* fails this
-    check; one that is merely expired, not yet valid, revoked or suspended is a warning here
-    (its own report says which).
+    gets its own :class:`Report` in :attr:`Report.nested`. One that is *invalid* or
+    *unconfirmed* fails this check; one that is merely expired, not yet valid, revoked or
+    suspended is a warning here (its own report says which).
 """
 
 from __future__ import annotations
@@ -76,12 +89,15 @@ __all__ = [
     "verify",
 ]
 
-Status = Literal["valid", "invalid", "expired", "not_yet_valid", "revoked", "suspended"]
+Status = Literal[
+    "valid", "invalid", "unconfirmed", "expired", "not_yet_valid", "revoked", "suspended"
+]
 Format = Literal["json", "jwt", "png", "svg", "unknown"]
 
 STATUSES: Final[tuple[str, ...]] = (
     "valid",
     "invalid",
+    "unconfirmed",
     "expired",
     "not_yet_valid",
     "revoked",
@@ -117,7 +133,13 @@ MAX_NESTED_CREDENTIALS: Final = 64
 MAX_CREDENTIAL_NESTING: Final = 4
 """How deep credentials may sit inside credentials (a CLR holding a badge holding endorsements)."""
 
-_JWT_CLAIMS: Final = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "cnf", "nonce"})
+MAX_STATUS_ENTRIES: Final = 32
+"""Most ``credentialStatus`` entries one credential may have; more fail the status check."""
+
+# The JWT claims (RFC 7519 §4.1) that are not part of a VC-JOSE payload's credential: the same
+# set as mosaics.vc.jose.REGISTERED_CLAIMS (a test holds them equal). Anything else in the
+# payload is the credential's and goes through every check.
+_JWT_CLAIMS: Final = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
 _COMPACT_JWS: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _XSD_DATETIME: Final = re.compile(
@@ -159,10 +181,15 @@ class Report:
 
     @property
     def status(self) -> Status:
-        """``valid``, ``invalid``, ``expired``, ``not_yet_valid``, ``revoked`` or ``suspended``.
+        """``valid``, ``invalid``, ``unconfirmed``, ``expired``, ``not_yet_valid``, ``revoked``
+        or ``suspended``.
 
-        Anything failed other than the validity window and the status list makes the credential
-        ``invalid``; otherwise revoked > suspended > expired > not yet valid.
+        Anything failed other than the validity window, the status list and an unconfirmed key
+        makes the credential ``invalid``. Otherwise a key that nothing confirms is the issuer's
+        (here, in a status list or in a credential inside) makes it ``unconfirmed``: the
+        signature is intact, but it is not shown that the issuer made it, so what it says about
+        revocation or expiry is not the issuer's word either. Then revoked > suspended > expired
+        > not yet valid.
         """
         failed = [c for c in self.checks if not c.ok]
         if not failed and self.checks:
@@ -170,8 +197,10 @@ class Report:
         if not self.checks:
             return "invalid"
         codes = {c.code for c in failed}
-        if any(c.code not in _SOFT_CODES for c in failed):
+        if any(c.code not in _SOFT_CODES and c.code not in _UNCONFIRMED_CODES for c in failed):
             return "invalid"
+        if codes & _UNCONFIRMED_CODES:
+            return "unconfirmed"
         for status in ("revoked", "suspended", "expired", "not_yet_valid"):
             if status in codes:
                 return status
@@ -225,6 +254,12 @@ class Report:
 
 # Failure codes that do not make a credential "invalid" on their own.
 _SOFT_CODES: Final = frozenset({"revoked", "suspended", "expired", "not_yet_valid"})
+# Failure codes that make it "unconfirmed" (when nothing makes it invalid): an intact signature
+# by a key that nothing the issuer publishes vouches for — the credential's own, a status
+# list's, or a nested credential's or endorsement's.
+_UNCONFIRMED_CODES: Final = frozenset(
+    {"issuer_key_unconfirmed", "status_list_unconfirmed", "nested_unconfirmed"}
+)
 
 
 @dataclass
@@ -431,6 +466,10 @@ def _verify_baked(
         )
 
 
+def _lower_first(message: str) -> str:
+    return message[:1].lower() + message[1:]
+
+
 def _lower(message: str) -> str:
     # "The input is not valid JSON (...)." -> "is not valid JSON (...)."
     for prefix in ("The credential ", "The input ", "The data "):
@@ -525,12 +564,26 @@ def _verify_credential(
         return
     context_ok = _run("context", report, lambda: _check_context(credential, report))
     _run("type", report, lambda: _check_type(credential, report))
-    safe = context_ok and _run("safe_mode", report, lambda: _check_safe_mode(credential, report))
+    # Before any JSON-LD work (safe mode, canonicalisation): what the checks read must be what
+    # the signature covers, and inline contexts never reach pyld.
+    plain = _run("plain_form", report, lambda: _check_plain_form(credential, report))
+    safe = (
+        context_ok
+        and plain
+        and _run("safe_mode", report, lambda: _check_safe_mode(credential, report))
+    )
     _run("schema", report, lambda: _check_schema(credential, report))
     if jwt is not None:
         _run("proof", report, lambda: _check_jwt_proof(credential, jwt, report, ctx))
     elif safe:
         _run("proof", report, lambda: _check_proofs(credential, report, ctx))
+    elif context_ok and not plain:
+        report.fail(
+            "proof",
+            "not_checked",
+            "The signature was not checked, because the credential is written in a form these "
+            "checks do not read (see the plain-form check).",
+        )
     elif context_ok:
         # eddsa-rdfc-2022 canonicalises in safe mode, so it would fail for the same reason.
         report.fail(
@@ -700,6 +753,90 @@ _KIND: Final = {
     "ClrCredential": "a Comprehensive Learner Record",
     "BitstringStatusListCredential": "a status list",
 }
+
+
+# -- plain form -------------------------------------------------------------------------------
+
+# Where a credential (or a proof) starts inside another one, and so may carry its own @context.
+_CONTEXT_HOLDERS: Final = frozenset({"proof", "verifiableCredential", "endorsement"})
+_MAX_FORM_PROBLEMS: Final = 10
+
+
+def _is_term(name: str) -> bool:
+    """A plain term: not a JSON-LD keyword (``@…``), not a full or prefixed IRI (``…:…``)."""
+    return bool(name) and not name.startswith("@") and ":" not in name
+
+
+def _plain_form_problems(credential: Mapping[str, Any]) -> list[str]:
+    """What in ``credential`` is not in the plain form the checks read (see ``plain_form``)."""
+    problems: list[str] = []
+    stack: list[tuple[str, Any, bool]] = [("", credential, True)]
+    while stack and len(problems) < _MAX_FORM_PROBLEMS:  # iterative: stay flat
+        path, node, holds_context = stack.pop()
+        if isinstance(node, list):
+            stack.extend(
+                (f"{path}[{i}]", item, holds_context) for i, item in reversed(list(enumerate(node)))
+            )
+            continue
+        if not isinstance(node, Mapping):
+            continue
+        children: list[tuple[str, Any, bool]] = []
+        for key, value in node.items():
+            where = f"{path}.{key}" if path else key
+            if key == "@context":
+                if not holds_context:
+                    problems.append(
+                        f"an @context inside {_clip(path, 80)} (only a credential or a proof may "
+                        "have one)"
+                    )
+                elif not (
+                    isinstance(value, str)
+                    or (isinstance(value, list) and all(isinstance(c, str) for c in value))
+                ):
+                    problems.append(
+                        f"an @context at {_clip(where, 80)} that defines terms itself (only "
+                        "context URLs are accepted)"
+                    )
+                continue
+            if not _is_term(key):
+                what = "the JSON-LD keyword" if key.startswith("@") else "the full or prefixed name"
+                problems.append(
+                    f"{what} “{_clip(key, 80)}” at {_clip(path or 'the top level', 80)}"
+                )
+                continue
+            if key == "type":
+                names = value if isinstance(value, list) else [value]
+                for name in names:
+                    if not isinstance(name, str):
+                        problems.append(f"a type at {_clip(where, 80)} that is not a name")
+                    elif not _is_term(name):
+                        problems.append(
+                            f"the type “{_clip(name, 80)}” at {_clip(where, 80)} (a full or "
+                            "prefixed name rather than the term its context defines)"
+                        )
+                continue
+            children.append((where, value, key in _CONTEXT_HOLDERS))
+        stack.extend(reversed(children))
+    return problems
+
+
+def _check_plain_form(credential: Mapping[str, Any], report: Report) -> bool:
+    problems = _plain_form_problems(credential)
+    if problems:
+        shown = "; ".join(problems[:3])
+        if len(problems) > 3:
+            shown += "; and more"
+        report.fail(
+            "plain_form",
+            "not_plain_form",
+            "The credential spells some of its data in a form these checks do not read: "
+            f"{shown}. A signature covers what the data means, not how it is spelled, so such "
+            "spellings could hide an expiry date, a revocation or a credential inside from the "
+            "checks; credentials must use the plain names their contexts define.",
+        )
+        return False
+    report.ok("plain_form", "The credential uses the plain names its contexts define.")
+    return True
 
 
 # -- safe mode --------------------------------------------------------------------------------
@@ -892,6 +1029,11 @@ def _check_proofs(credential: dict[str, Any], report: Report, ctx: _Context) -> 
     _check_issuer_key(credential, signers, report)
 
 
+# How a key may be found for it to count as the issuer's (keys.ResolvedKey.source): computed
+# from the issuer's own did:key, or listed in a controller document the caller supplied.
+_CONFIRMED_SOURCES: Final = frozenset({"did:key", "controller-document"})
+
+
 @dataclass(frozen=True)
 class _Signer:
     """Who signed: the verification method and the controller of its key."""
@@ -920,17 +1062,25 @@ def _check_issuer_key(
     signers = list(signers)
     issuers_signers = [s for s in signers if s.controller == issuer]
     if issuers_signers:
-        report.ok("issuer_key", f"The signing key belongs to the issuer ({_clip(issuer, 200)}).")
-        if all(s.key_source == "fragment" for s in issuers_signers):
-            # The `<issuer id>#<publicKeyMultibase>` convention (what the 1EdTech validator
-            # accepts) names the key under the issuer's address, but only the issuer's own
-            # published keys (its DID or controller document) show that it really holds it.
-            report.warn(
-                "issuer_key",
-                "issuer_key_unconfirmed",
-                "The key is named under the issuer's address, but the issuer's published keys "
-                "were not consulted, so it is not confirmed that the issuer holds this key.",
+        if any(s.key_source in _CONFIRMED_SOURCES for s in issuers_signers):
+            report.ok(
+                "issuer_key", f"The signing key belongs to the issuer ({_clip(issuer, 200)})."
             )
+            return
+        # The `<issuer id>#<publicKeyMultibase>` convention (what the 1EdTech validator
+        # accepts) only names a key under the issuer's address: anyone can generate a key and
+        # write that. Only the issuer's own published keys (its DID or controller document)
+        # show that it holds the key, so without them the credential is not verified.
+        report.fail(
+            "issuer_key",
+            "issuer_key_unconfirmed",
+            "The signature is intact, but nothing confirms that the key which made it is the "
+            f"issuer's: the key is only named under the issuer's address "
+            f"({_clip(issuers_signers[0].verification_method, 200)}), and anyone can make such "
+            "a key. Obtain the issuer's published key document (its DID document or controller "
+            f"document, from {_clip(issuer, 200)}) and verify again with it "
+            "(mosaics vc verify --document FILE).",
+        )
         return
     other = signers[0].controller if signers else "nobody"
     report.fail(
@@ -1000,7 +1150,11 @@ def _check_validity(
     *,
     jwt_payload: Mapping[str, Any] | None = None,
 ) -> None:
-    bounds: dict[str, datetime] = {}
+    # Every bound that is given counts: the window starts at the latest start and ends at the
+    # earliest end (a VC 1.1 credential may carry both validUntil and expirationDate; a JWT's
+    # nbf/exp are signed too).
+    starts: list[datetime] = []
+    ends: list[datetime] = []
     for key in ("validFrom", "issuanceDate", "validUntil", "expirationDate"):
         if key not in credential:
             continue
@@ -1012,18 +1166,21 @@ def _check_validity(
                 f"The credential's {key} is not a valid date and time.",
             )
             return
-        bounds[key] = when
+        (starts if key in ("validFrom", "issuanceDate") else ends).append(when)
     if jwt_payload is not None:
-        for claim, key in (("nbf", "validFrom"), ("exp", "validUntil")):
-            raw = jwt_payload.get(claim)
-            if isinstance(raw, int | float) and not isinstance(raw, bool):
-                try:
-                    bounds.setdefault(key, datetime.fromtimestamp(raw, UTC))
-                except (OverflowError, OSError, ValueError):
-                    report.fail("validity", "malformed", f"The JWT's {claim} is not a valid time.")
-                    return
-    start = bounds.get("validFrom") or bounds.get("issuanceDate")
-    end = bounds.get("validUntil") or bounds.get("expirationDate")
+        for claim, bounds in (("nbf", starts), ("exp", ends)):
+            if claim not in jwt_payload:
+                continue
+            raw = jwt_payload[claim]
+            try:
+                if not isinstance(raw, int | float) or isinstance(raw, bool):
+                    raise ValueError(claim)
+                bounds.append(datetime.fromtimestamp(raw, UTC))
+            except (OverflowError, OSError, ValueError):
+                report.fail("validity", "malformed", f"The JWT's {claim} is not a valid time.")
+                return
+    start = max(starts) if starts else None
+    end = min(ends) if ends else None
     if start and end and end < start:
         report.fail(
             "validity",
@@ -1058,13 +1215,31 @@ def _check_status(
     entries = _as_list(credential.get("credentialStatus"))
     if not entries:
         return
+    if len(entries) > MAX_STATUS_ENTRIES:
+        # Checking only some would let a revocation hide behind the rest.
+        report.fail(
+            "status",
+            "too_large",
+            f"The credential has {len(entries)} status entries; at most {MAX_STATUS_ENTRIES} "
+            "can be checked, so whether it was revoked cannot be told.",
+        )
+        return
+    for entry in entries:
+        problem = _status_entry_problem(entry)
+        if problem:
+            # Fail closed: an entry we cannot read as written might be one the signature covers
+            # in another spelling (a list URL as {"id": …}, split entries with the same id, …).
+            report.fail(
+                "status",
+                "status_entry_invalid",
+                f"A status entry of the credential {problem}, so whether it was revoked or "
+                "suspended cannot be told.",
+            )
+            return
     issuer = _issuer_id(credential)
     unchecked = 0
     set_purposes: list[str] = []
-    for entry in entries[: limits.MAX_PROOFS]:
-        if not isinstance(entry, Mapping):
-            report.fail("status", "status_entry_invalid", "A status entry is not an object.")
-            return
+    for entry in entries:
         types = _types(entry)
         if "BitstringStatusListEntry" not in types:
             unchecked += 1
@@ -1119,6 +1294,30 @@ def _check_status(
         )
 
 
+def _status_entry_problem(entry: object) -> str | None:
+    """Why a status entry does not have the shape the status check reads, or None."""
+    if not isinstance(entry, Mapping):
+        return "is not an object"
+    kind = entry.get("type")
+    if isinstance(kind, str):
+        kinds = [kind]
+    elif isinstance(kind, list) and kind and all(isinstance(k, str) for k in kind):
+        kinds = kind
+    else:
+        return "has no type (or one that is not a name)"
+    if "BitstringStatusListEntry" not in kinds:
+        return None
+    url = entry.get("statusListCredential")
+    if not isinstance(url, str) or not url:
+        return "does not give its status list as one URL (statusListCredential)"
+    index = entry.get("statusListIndex")
+    if not (isinstance(index, str) or (isinstance(index, int) and not isinstance(index, bool))):
+        return "does not give its position in the list as one number (statusListIndex)"
+    if not isinstance(entry.get("statusPurpose"), str):
+        return "does not give its purpose as one word (statusPurpose)"
+    return None
+
+
 def _verified_status_list(
     url: str, issuer: str | None, report: Report, ctx: _Context, *, depth: int
 ) -> dict[str, Any] | None:
@@ -1136,6 +1335,31 @@ def _verified_status_list(
             "status",
             "status_list_invalid",
             f"What was supplied as the status list {url[:200]} is not a status list credential.",
+        )
+        return None
+    list_id = sub.credential.get("id")
+    if list_id != url:
+        # Otherwise another list of the same issuer (one where this bit is clear) could be
+        # supplied, or served, in its place.
+        report.fail(
+            "status",
+            "status_list_invalid",
+            f"What was supplied as the status list {url[:200]} is the list "
+            f"{_clip(str(list_id), 200)}, not the one the credential names, so it says nothing "
+            "about this credential.",
+        )
+        return None
+    # The list's own warnings are the credential's concern too (say which list they are about).
+    for warning in sub.warnings:
+        message = f"The status list {url[:200]}: {_lower_first(warning.message)}"
+        if not any(w.message == message for w in report.warnings):
+            report.warn("status", f"status_list_{warning.code}", message)
+    if sub.status == "unconfirmed":
+        reason = next((c.message for c in sub.failed if c.code in _UNCONFIRMED_CODES), "")
+        report.fail(
+            "status",
+            "status_list_unconfirmed",
+            f"The status list {url[:200]} cannot be relied on: {_lower_first(reason)}",
         )
         return None
     if not sub.verified:
@@ -1164,15 +1388,22 @@ def _verified_status_list(
 def _check_nested(
     credential: Mapping[str, Any], report: Report, ctx: _Context, *, depth: int
 ) -> None:
-    found: dict[str, list[tuple[str, Any]]] = {"credentials": [], "endorsements": []}
+    found: dict[str, list[tuple[str, Any, _Shape]]] = {"credentials": [], "endorsements": []}
     if "ClrCredential" in _types(credential):
         subjects = _as_list(credential.get("credentialSubject"))
         for s_no, subject in enumerate(subjects):
+            path = "credentialSubject" + (f"[{s_no}]" if len(subjects) > 1 else "")
             if not isinstance(subject, Mapping):
-                continue
+                # Its credentials would be elsewhere, out of the checks' sight: fail closed.
+                report.fail(
+                    "credentials",
+                    "malformed",
+                    f"The record's subject ({path}) is not an object, so the credentials it "
+                    "holds cannot be checked.",
+                )
+                return
             for i, vc in enumerate(_as_list(subject.get("verifiableCredential"))):
-                path = "credentialSubject" + (f"[{s_no}]" if len(subjects) > 1 else "")
-                found["credentials"].append((f"{path}.verifiableCredential[{i}]", vc))
+                found["credentials"].append((f"{path}.verifiableCredential[{i}]", vc, "any"))
     found["endorsements"] = _find_endorsements(credential)
     for name, items in found.items():
         if not items:
@@ -1188,12 +1419,15 @@ def _check_nested(
             continue
         ctx.budget -= len(items)
         invalid: list[Report] = []
-        for path, item in items:
+        unconfirmed: list[Report] = []
+        for path, item, shape in items:
             sub = Report(path=path)
-            _verify_nested(item, sub, ctx, depth + 1)
+            _verify_nested(item, sub, ctx, depth + 1, shape)
             report.nested.append(sub)
             if sub.status == "invalid":
                 invalid.append(sub)
+            elif sub.status == "unconfirmed":
+                unconfirmed.append(sub)
             elif sub.status != "valid":
                 report.warn(
                     name,
@@ -1208,6 +1442,15 @@ def _check_nested(
                 "nested_invalid",
                 f"{len(invalid)} of the {len(items)} {what}s inside do not verify; the first, at "
                 f"{first.path}: {reason}",
+            )
+        elif unconfirmed:
+            first = unconfirmed[0]
+            reason = next((c.message for c in first.failed if c.code in _UNCONFIRMED_CODES), "")
+            report.fail(
+                name,
+                "nested_unconfirmed",
+                f"{len(unconfirmed)} of the {len(items)} {what}s inside cannot be confirmed as "
+                f"their issuers'; the first, at {first.path}: {reason}",
             )
         elif all(sub.verified for sub in report.nested[-len(items) :]):
             report.ok(
@@ -1225,6 +1468,7 @@ def _check_nested(
 
 
 _STATUS_WORDS: Final = {
+    "unconfirmed": "unconfirmed (nothing confirms the key that signed it is its issuer's)",
     "expired": "expired",
     "not_yet_valid": "not valid yet",
     "revoked": "revoked",
@@ -1234,11 +1478,16 @@ _STATUS_WORDS: Final = {
 }
 
 
-def _find_endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """Embedded ``endorsement`` arrays (credential, issuer, achievement, achievement's creator,
-    and nested profiles), with their paths. Not inside nested CLR credentials: those are
-    verified on their own and find their own endorsements."""
-    out: list[tuple[str, Any]] = []
+_Shape = Literal["object", "jwt", "any"]
+"""What a nested credential must be: a JSON object (``endorsement``), a compact JWT
+(``endorsementJwt``), or either (a CLR's ``verifiableCredential``)."""
+
+
+def _find_endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any, _Shape]]:
+    """Embedded ``endorsement`` and ``endorsementJwt`` arrays (credential, issuer, achievement,
+    achievement's creator, and nested profiles), with their paths. Not inside nested CLR
+    credentials: those are verified on their own and find their own endorsements."""
+    out: list[tuple[str, Any, _Shape]] = []
     stack: list[tuple[str, Any]] = [("", credential)]
     while stack:
         path, node = stack.pop()
@@ -1247,11 +1496,9 @@ def _find_endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
                 if key in ("@context", "proof", "verifiableCredential"):
                     continue
                 child = f"{path}.{key}" if path else key
-                if key == "endorsement":
-                    out.extend((f"{child}[{i}]", e) for i, e in enumerate(_as_list(value)))
-                    continue
-                if key == "endorsementJwt":
-                    out.extend((f"{child}[{i}]", e) for i, e in enumerate(_as_list(value)))
+                if key in ("endorsement", "endorsementJwt"):
+                    shape: _Shape = "object" if key == "endorsement" else "jwt"
+                    out.extend((f"{child}[{i}]", e, shape) for i, e in enumerate(_as_list(value)))
                     continue
                 stack.append((child, value))
         elif isinstance(node, list):
@@ -1260,14 +1507,20 @@ def _find_endorsements(credential: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return out
 
 
-def _verify_nested(item: object, report: Report, ctx: _Context, depth: int) -> None:
-    if isinstance(item, Mapping):
+def _verify_nested(
+    item: object, report: Report, ctx: _Context, depth: int, shape: _Shape = "any"
+) -> None:
+    if isinstance(item, Mapping) and shape in ("object", "any"):
         report.format = "json"
         report.ok("parse", "The credential is a JSON object.")
         _verify_credential(dict(item), report, ctx, depth=depth)
-    elif isinstance(item, str) and _COMPACT_JWS.fullmatch(item.strip()):
+    elif isinstance(item, str) and shape in ("jwt", "any") and _COMPACT_JWS.fullmatch(item.strip()):
         report.format = "jwt"
         _verify_jwt(item.strip(), report, ctx, depth=depth)
+    elif shape == "object":
+        report.fail("parse", "malformed", "This is not a credential object.")
+    elif shape == "jwt":
+        report.fail("parse", "malformed", "This is not a credential as a compact JWT.")
     else:
         report.fail("parse", "malformed", "This is neither a credential object nor a JWT.")
 
@@ -1411,7 +1664,7 @@ class _Backend:
         for proof in proofs:
             legacy = _legacy_name(proof)
             if legacy is not None:
-                signers.append(self._verify_legacy(unsecured, proof, documents, legacy))
+                signers.append(self._verify_legacy(unsecured, proof, documents, legacy, now))
         return signers
 
     def _verify_legacy(
@@ -1420,6 +1673,7 @@ class _Backend:
         proof: Mapping[str, Any],
         documents: Mapping[str, Any],
         legacy: str,
+        now: datetime,
     ) -> _Signer:
         """Ed25519Signature2020 / eddsa-2022: RDFC-1.0 canonical proof options (with the
         document's @context) and document, SHA-256 each, proof hash first, Ed25519 — the
@@ -1436,8 +1690,7 @@ class _Backend:
         value = proof.get("proofValue")
         if not isinstance(method, str) or not method:
             raise ProofError("The proof has no verificationMethod.")
-        if proof.get("proofPurpose") != "assertionMethod":
-            raise ProofError("The proof's purpose is not assertionMethod.")
+        _check_proof_options(proof, now)
         if not isinstance(value, str) or not value.startswith("z"):
             raise ProofError("The proofValue is not base58btc multibase.")
         try:
@@ -1518,6 +1771,39 @@ class _Backend:
             # owner): still a plain "cannot read this image", not an internal error.
             raise BakingError(f"the image is not readable ({exc})") from None
         return baked.ob_version, baked.text
+
+
+def _check_proof_options(
+    proof: Mapping[str, Any],
+    now: datetime,
+    *,
+    expected_domain: str | None = None,
+    expected_challenge: str | None = None,
+) -> None:
+    """The proof options a legacy proof must honour, as dataintegrity.verify does for Data
+    Integrity proofs: the purpose is ``assertionMethod``, ``domain``/``challenge`` match when
+    one is expected (the verifier expects none), ``created``/``expires`` are dateTimes, and an
+    ``expires`` in the past fails."""
+    from mosaics.vc.errors import ProofError
+
+    purpose = proof.get("proofPurpose")
+    if purpose != "assertionMethod":
+        raise ProofError(
+            f"The proof's purpose is {_clip(str(purpose), 80)!r}, but 'assertionMethod' was "
+            "expected."
+        )
+    if expected_domain is not None and expected_domain not in _as_list(proof.get("domain")):
+        raise ProofError(f"The proof's domain does not include {expected_domain!r}.")
+    if expected_challenge is not None and proof.get("challenge") != expected_challenge:
+        raise ProofError("The proof's challenge does not match the expected challenge.")
+    if "created" in proof and _parse_datetime(proof["created"]) is None:
+        raise ProofError("The proof's created value is not a date and time.")
+    if "expires" in proof:
+        expires = _parse_datetime(proof["expires"])
+        if expires is None:
+            raise ProofError("The proof's expires value is not a date and time.")
+        if expires <= now:
+            raise ProofError(f"The proof expired at {_fmt(expires)}.")
 
 
 _backend: _Backend = _Backend()

@@ -28,9 +28,14 @@ def iso(moment: datetime) -> str:
 
 
 # The issuer's key, and the controller document in which the issuer publishes it. Verifying
-# with that document is how a key named `<issuer>#<key>` is confirmed as the issuer's.
+# with that document is how a key named `<issuer>#<key>` is confirmed as the issuer's. Another
+# issuer (an endorser, or someone signing in our issuer's name) publishes its own.
 ISSUER_KEY = Ed25519Multikey.generate(controller=ISSUER)
-PUBLISHED = {ISSUER: controller_document(ISSUER, [ISSUER_KEY])}
+OTHER_KEY = Ed25519Multikey.generate(controller="https://elsewhere.example/issuers/9")
+PUBLISHED = {
+    ISSUER: controller_document(ISSUER, [ISSUER_KEY]),
+    OTHER_KEY.controller: controller_document(OTHER_KEY.controller, [OTHER_KEY]),
+}
 
 
 def verify(data: Any, **options: Any) -> Report:
@@ -46,7 +51,7 @@ def key() -> Ed25519Multikey:
 
 @pytest.fixture(scope="module")
 def other_key() -> Ed25519Multikey:
-    return Ed25519Multikey.generate(controller="https://elsewhere.example/issuers/9")
+    return OTHER_KEY
 
 
 def badge(
@@ -124,21 +129,46 @@ def test_a_signed_badge_verifies(key: Ed25519Multikey, suite: str) -> None:
     assert report.format == ("jwt" if suite == "jwt" else "json")
     assert not report.warnings
     names = [c.name for c in report.checks]
-    assert names[:4] == ["parse", "context", "type", "safe_mode"]
+    assert names[:5] == ["parse", "context", "type", "plain_form", "safe_mode"]
     assert {"schema", "proof", "issuer_key", "validity"} <= set(names)
     assert report.summary == (
         "Issued by Example College to did:example:learner-1 for “Bread baking”."
     )
 
 
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022", "jwt"])
 def test_a_key_read_from_the_method_id_alone_is_reported_as_unconfirmed(
-    key: Ed25519Multikey,
+    key: Ed25519Multikey, suite: str
 ) -> None:
-    """`<issuer>#<key>` with no published document: verified, with a warning that says so."""
-    report = verify(sign(badge(), key), now=NOW, documents={})
-    assert report.verified, explain(report)
-    assert [w.code for w in report.warnings] == ["issuer_key_unconfirmed"]
-    assert "not confirmed" in report.warnings[0].message
+    """`<issuer>#<key>` with no published document: the signature is intact, but nothing
+    confirms the key is the issuer's, so the credential is not verified: "unconfirmed"."""
+    report = verify(sign(badge(), key, suite), now=NOW, documents={})
+    assert not report.verified, explain(report)
+    assert report.status == "unconfirmed"
+    assert report.check("proof").ok  # type: ignore[union-attr]
+    assert [(c.name, c.code) for c in report.failed] == [("issuer_key", "issuer_key_unconfirmed")]
+    message = report.failed[0].message
+    assert "nothing confirms" in message
+    assert "published key document" in message
+    assert report.to_json()["status"] == "unconfirmed"
+
+
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "jwt"])
+def test_anyone_can_name_a_key_under_an_issuers_address(suite: str) -> None:
+    """A key made by someone else, named `<issuer>#<their key>`: never verified. Unconfirmed
+    without the issuer's document, invalid with it (the document does not list that key)."""
+    intruder = Ed25519Multikey.generate(controller=ISSUER)
+    forged = sign(badge(), intruder, suite)
+    assert verify(forged, now=NOW, documents={}).status == "unconfirmed"
+    report = verify(forged, now=NOW)
+    assert report.status == "invalid", explain(report)
+    assert report.failed[0].name == "proof"
+
+
+def test_unconfirmed_outranks_expired(key: Ed25519Multikey) -> None:
+    report = verify(sign(badge(valid_until=NOW - timedelta(days=1)), key), now=NOW, documents={})
+    assert report.status == "unconfirmed", explain(report)
+    assert {c.code for c in report.failed} == {"issuer_key_unconfirmed", "expired"}
 
 
 def test_report_json_shape(key: Ed25519Multikey) -> None:
@@ -530,7 +560,15 @@ def test_summary_handles_odd_shapes() -> None:
 
 
 def test_every_status_is_listed() -> None:
-    assert set(STATUSES) == {"valid", "invalid", "expired", "not_yet_valid", "revoked", "suspended"}
+    assert set(STATUSES) == {
+        "valid",
+        "invalid",
+        "unconfirmed",
+        "expired",
+        "not_yet_valid",
+        "revoked",
+        "suspended",
+    }
 
 
 def test_a_baked_open_badges_2_image_is_recognised_but_not_verified() -> None:
@@ -545,3 +583,396 @@ def test_a_baked_open_badges_2_image_is_recognised_but_not_verified() -> None:
     assert report.format == "png"
     assert report.failed[0].code == "ob2_unsupported"
     assert "Open Badges 2.0" in report.failed[0].message
+
+
+# -- plain form: what the checks read is what the signature covers ----------------------------
+
+XSD_DATETIME = "http://www.w3.org/2001/XMLSchema#dateTime"
+CRED = "https://www.w3.org/2018/credentials#"
+CLR_VOCAB = "https://purl.imsglobal.org/spec/vc/clr/vocab.html#"
+OB_VOCAB = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#"
+
+
+def same_rdf(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    from mosaics.vc import jsonld
+
+    def unsecured(doc: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in doc.items() if k != "proof"}
+
+    return jsonld.canonicalize(unsecured(a)) == jsonld.canonicalize(unsecured(b))
+
+
+def assert_not_plain(report: Report, name: str) -> None:
+    check = report.check("plain_form")
+    assert check is not None, explain(report)
+    assert not check.ok, explain(report)
+    assert check.code == "not_plain_form"
+    assert name in check.message
+    assert report.status == "invalid"
+    assert report.check("proof").code == "not_checked"  # type: ignore[union-attr]
+
+
+def test_an_expiry_renamed_to_its_full_iri_is_refused(key: Ed25519Multikey) -> None:
+    signed = sign(badge(valid_until=NOW - timedelta(days=1)), key)
+    assert verify(signed, now=NOW).status == "expired"
+    hidden = copy.deepcopy(signed)
+    hidden[f"{CRED}validUntil"] = {"@value": hidden.pop("validUntil"), "@type": XSD_DATETIME}
+    assert same_rdf(signed, hidden)  # the signature cannot tell the two apart
+    assert_not_plain(verify(hidden, now=NOW), f"{CRED}validUntil")
+
+
+def test_a_start_renamed_to_its_full_iri_is_refused(key: Ed25519Multikey) -> None:
+    signed = sign(badge(valid_from=NOW + timedelta(days=10)), key)
+    hidden = copy.deepcopy(signed)
+    hidden[f"{CRED}validFrom"] = {"@value": hidden.pop("validFrom"), "@type": XSD_DATETIME}
+    assert_not_plain(verify(hidden, now=NOW), f"{CRED}validFrom")
+
+
+def test_a_status_renamed_to_its_full_iri_is_refused(key: Ed25519Multikey) -> None:
+    lists = {f"{LIST_URL}/revocation": status_list(key, "revocation", 1234)}
+    signed = sign(badge(status=[entry("revocation", 1234)]), key)
+    assert verify(signed, now=NOW, status_lists=lists).status == "revoked"
+    hidden = copy.deepcopy(signed)
+    hidden[f"{CRED}credentialStatus"] = hidden.pop("credentialStatus")
+    assert same_rdf(signed, hidden)
+    assert_not_plain(verify(hidden, now=NOW, status_lists=lists), f"{CRED}credentialStatus")
+
+
+def test_keywords_instead_of_id_and_type_are_refused(key: Ed25519Multikey) -> None:
+    signed = sign(badge(status=[entry("revocation", 3)]), key)
+    hidden = copy.deepcopy(signed)
+    hidden["credentialStatus"]["@type"] = hidden["credentialStatus"].pop("type")
+    assert same_rdf(signed, hidden)
+    assert_not_plain(verify(hidden, now=NOW), "@type")
+    hidden = copy.deepcopy(signed)
+    hidden["@id"] = hidden.pop("id")
+    assert_not_plain(verify(hidden, now=NOW), "@id")
+
+
+def test_a_status_type_written_as_its_full_iri_is_refused(key: Ed25519Multikey) -> None:
+    """Otherwise a revoked credential's entry reads as "a kind we cannot check": a warning."""
+    lists = {f"{LIST_URL}/revocation": status_list(key, "revocation", 8)}
+    signed = sign(badge(status=[entry("revocation", 8)]), key)
+    hidden = copy.deepcopy(signed)
+    full = "https://www.w3.org/ns/credentials/status#BitstringStatusListEntry"
+    hidden["credentialStatus"]["type"] = full
+    assert_not_plain(verify(hidden, now=NOW, status_lists=lists), full)
+
+
+def test_a_proofs_expiry_renamed_to_its_full_iri_is_refused(key: Ed25519Multikey) -> None:
+    signed = dataintegrity.sign(
+        badge(), key, created=NOW - timedelta(days=2), expires=NOW - timedelta(days=1)
+    )
+    assert verify(signed, now=NOW).status == "invalid"
+    hidden = copy.deepcopy(signed)
+    proof = hidden["proof"][0]
+    proof["https://w3id.org/security#expiration"] = {
+        "@value": proof.pop("expires"),
+        "@type": XSD_DATETIME,
+    }
+    report = verify(hidden, now=NOW)
+    assert_not_plain(report, "https://w3id.org/security#expiration")
+    assert "proof[0]" in report.check("plain_form").message  # type: ignore[union-attr]
+
+
+def test_value_objects_are_refused(key: Ed25519Multikey) -> None:
+    signed = sign(badge(valid_until=NOW + timedelta(days=1)), key)
+    hidden = copy.deepcopy(signed)
+    hidden["validUntil"] = {"@value": hidden["validUntil"], "@type": XSD_DATETIME}
+    assert_not_plain(verify(hidden, now=NOW), "@value")
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["credential", "proof", "nested"],
+)
+def test_inline_contexts_are_refused(key: Ed25519Multikey, where: str) -> None:
+    credential = sign(badge(), key)
+    inline = {"colour": "https://example.org/colour"}
+    if where == "credential":
+        credential["@context"] = [*credential["@context"], inline]
+        name = "defines terms itself"
+    elif where == "proof":
+        credential["proof"][0]["@context"] = inline
+        name = "defines terms itself"
+    else:
+        credential["credentialSubject"]["@context"] = [VC2]
+        name = "an @context inside credentialSubject"
+    assert_not_plain(verify(credential, now=NOW), name)
+
+
+def test_clr_members_renamed_to_their_full_iri_are_refused(key: Ed25519Multikey) -> None:
+    forged = sign(badge(), key)
+    forged["name"] = "Forged"
+    signed = clr([sign(badge(), key), forged], key)
+    assert verify(signed, now=NOW).status == "invalid"
+    # all of them, or only the bad ones, under the full IRI
+    for split in (0, 1):
+        hidden = copy.deepcopy(signed)
+        subject = hidden["credentialSubject"]
+        members = subject.pop("verifiableCredential")
+        if split:
+            subject["verifiableCredential"] = members[:split]
+        subject[f"{CLR_VOCAB}verifiableCredential"] = members[split:]
+        assert_not_plain(verify(hidden, now=NOW), f"{CLR_VOCAB}verifiableCredential")
+
+
+def test_endorsements_renamed_to_their_full_iri_are_refused(
+    key: Ed25519Multikey, other_key: Ed25519Multikey
+) -> None:
+    credential = badge()
+    achievement = credential["credentialSubject"]["achievement"]
+    forged = endorsement(other_key, achievement["id"])
+    forged["credentialSubject"]["endorsementComment"] = "The best course in the world."
+    achievement["endorsement"] = [forged]
+    signed = sign(credential, key)
+    assert verify(signed, now=NOW).status == "invalid"
+    hidden = copy.deepcopy(signed)
+    moved = hidden["credentialSubject"]["achievement"]
+    moved[f"{OB_VOCAB}endorsement"] = moved.pop("endorsement")
+    assert same_rdf(signed, hidden)
+    assert_not_plain(verify(hidden, now=NOW), f"{OB_VOCAB}endorsement")
+
+
+# -- status entries of an unexpected shape fail closed ----------------------------------------
+
+
+def test_a_status_list_given_as_a_node_reference_fails(key: Ed25519Multikey) -> None:
+    lists = {f"{LIST_URL}/revocation": status_list(key, "revocation", 1234)}
+    signed = sign(badge(status=[entry("revocation", 1234)]), key)
+    hidden = copy.deepcopy(signed)
+    hidden["credentialStatus"]["statusListCredential"] = {"id": f"{LIST_URL}/revocation"}
+    assert same_rdf(signed, hidden)  # the same RDF: statusListCredential is an @id term
+    report = verify(hidden, now=NOW, status_lists=lists)
+    assert report.status == "invalid", explain(report)
+    assert [(c.name, c.code) for c in report.failed] == [("status", "status_entry_invalid")]
+    assert "statusListCredential" in report.failed[0].message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("statusListIndex", [5]),
+        ("statusListIndex", 5.0),
+        ("statusListIndex", True),
+        ("statusPurpose", ["revocation"]),
+        ("statusPurpose", None),
+        ("statusListCredential", [f"{LIST_URL}/revocation"]),
+        ("type", None),
+        ("type", {"id": "BitstringStatusListEntry"}),
+    ],
+)
+def test_status_entries_of_an_unexpected_shape_fail(field: str, value: Any) -> None:
+    credential = badge(status=[entry("revocation", 5)])
+    if value is None:
+        del credential["credentialStatus"][field]
+    else:
+        credential["credentialStatus"][field] = value
+    report = verify(credential, now=NOW)
+    status = report.check("status")
+    assert status is not None, explain(report)
+    assert status.code == "status_entry_invalid"
+
+
+def test_a_status_entry_split_in_two_with_one_id_fails(key: Ed25519Multikey) -> None:
+    """Two JSON objects with the same id are one node in RDF: each alone says too little."""
+    lists = {f"{LIST_URL}/revocation": status_list(key, "revocation", 6)}
+    signed = sign(badge(status=[entry("revocation", 6)]), key)
+    hidden = copy.deepcopy(signed)
+    whole = hidden["credentialStatus"]
+    hidden["credentialStatus"] = [
+        {k: v for k, v in whole.items() if k != "statusListCredential"},
+        {k: v for k, v in whole.items() if k in ("id", "type", "statusListCredential")},
+    ]
+    assert same_rdf(signed, hidden)
+    report = verify(hidden, now=NOW, status_lists=lists)
+    assert report.status == "invalid", explain(report)
+    assert report.check("status").code == "status_entry_invalid"  # type: ignore[union-attr]
+
+
+def test_more_status_entries_than_the_limit_fail(key: Ed25519Multikey) -> None:
+    from mosaics.vc.verify import MAX_STATUS_ENTRIES
+
+    lists = {f"{LIST_URL}/revocation": status_list(key, "revocation", 5)}
+    entries = [
+        statuslist.status_entry(f"https://badges.example.edu/status/other{i}", i, "revocation")
+        for i in range(MAX_STATUS_ENTRIES)
+    ]
+    signed = sign(badge(status=[*entries, entry("revocation", 5)]), key)
+    report = verify(signed, now=NOW, status_lists=lists)
+    assert not report.verified, explain(report)
+    assert report.check("status").code == "too_large"  # type: ignore[union-attr]
+
+
+def test_a_status_list_must_be_the_one_named(key: Ed25519Multikey) -> None:
+    """Another list of the same issuer (say one where the bit is clear) does not stand in."""
+    other = statuslist.status_list_credential(
+        list_url=f"{LIST_URL}/another",
+        issuer=ISSUER,
+        status_list=statuslist.BitstringStatusList(),
+        purpose="revocation",
+        valid_from=NOW - timedelta(days=1),
+    )
+    signed = sign(badge(status=[entry("revocation", 5)]), key)
+    lists = {f"{LIST_URL}/revocation": dataintegrity.sign(other, key, created=NOW)}
+    report = verify(signed, now=NOW, status_lists=lists)
+    assert report.status == "invalid", explain(report)
+    assert report.failed[0].code == "status_list_invalid"
+    assert f"{LIST_URL}/another" in report.failed[0].message
+
+
+# -- nested credentials of an unexpected shape fail closed ------------------------------------
+
+
+def test_endorsements_must_be_objects(key: Ed25519Multikey, other_key: Ed25519Multikey) -> None:
+    credential = badge()
+    achievement = credential["credentialSubject"]["achievement"]
+    token = jose.sign_credential(
+        {k: v for k, v in endorsement(other_key, achievement["id"]).items() if k != "proof"},
+        other_key,
+    )
+    achievement["endorsement"] = [token]  # a JWT where an object belongs
+    report = verify(credential, now=NOW)
+    endorsements = report.check("endorsements")
+    assert endorsements is not None, explain(report)
+    assert endorsements.code == "nested_invalid"
+    assert "not a credential object" in endorsements.message
+
+
+def test_a_clr_subject_that_is_not_an_object_fails(key: Ed25519Multikey) -> None:
+    signed = clr([sign(badge(), key)], key)
+    signed["credentialSubject"] = [signed["credentialSubject"], "did:example:learner-2"]
+    report = verify(signed, now=NOW)
+    assert not report.verified
+    assert report.check("credentials").code == "malformed"  # type: ignore[union-attr]
+
+
+# -- unconfirmed keys anywhere inside ---------------------------------------------------------
+
+STRANGER = Ed25519Multikey.generate(controller="https://stranger.example/issuers/2")
+
+
+def test_an_unconfirmed_clr_member_makes_the_clr_unconfirmed(key: Ed25519Multikey) -> None:
+    member = sign(badge(issuer=STRANGER.controller), STRANGER)  # no document for the stranger
+    report = verify(clr([sign(badge(), key), member], key), now=NOW)
+    assert report.status == "unconfirmed", explain(report)
+    assert [n.status for n in report.nested] == ["valid", "unconfirmed"]
+    assert [(c.name, c.code) for c in report.failed] == [("credentials", "nested_unconfirmed")]
+    assert "verifiableCredential[1]" in report.failed[0].message
+    published = {
+        **PUBLISHED,
+        STRANGER.controller: controller_document(STRANGER.controller, [STRANGER]),
+    }
+    assert verify(clr([member], key), now=NOW, documents=published).verified
+
+
+def test_an_unconfirmed_endorsement_makes_the_credential_unconfirmed(
+    key: Ed25519Multikey,
+) -> None:
+    credential = badge()
+    achievement = credential["credentialSubject"]["achievement"]
+    achievement["endorsement"] = [endorsement(STRANGER, achievement["id"])]
+    report = verify(sign(credential, key), now=NOW)
+    assert report.status == "unconfirmed", explain(report)
+    assert report.check("endorsements").code == "nested_unconfirmed"  # type: ignore[union-attr]
+
+
+def test_an_unconfirmed_status_list_is_not_relied_on(key: Ed25519Multikey) -> None:
+    lists = {f"{LIST_URL}/revocation": status_list(key, "revocation")}  # bit clear
+    signed = sign(badge(status=[entry("revocation", 4)]), key)
+    assert verify(signed, now=NOW, status_lists=lists).verified
+    report = verify(signed, now=NOW, status_lists=lists, documents={})
+    assert report.status == "unconfirmed", explain(report)
+    status = report.check("status")
+    assert status is not None
+    assert (status.ok, status.code) == (False, "status_list_unconfirmed")
+    assert "nothing confirms" in status.message
+
+
+def test_a_did_key_issuers_status_list_is_confirmed() -> None:
+    did_key = Ed25519Multikey.generate()
+    bits = statuslist.BitstringStatusList()
+    bits.set(3)
+    unsigned = statuslist.status_list_credential(
+        list_url=f"{LIST_URL}/revocation",
+        issuer=did_key.controller,
+        status_list=bits,
+        purpose="revocation",
+        valid_from=NOW - timedelta(days=1),
+    )
+    lists = {f"{LIST_URL}/revocation": dataintegrity.sign(unsigned, did_key, created=NOW)}
+    signed = sign(badge(issuer=did_key.controller, status=[entry("revocation", 3)]), did_key)
+    assert verify(signed, now=NOW, status_lists=lists, documents={}).status == "revoked"
+
+
+# -- legacy proofs, validity bounds, JWT claims -----------------------------------------------
+
+
+def legacy_sign(credential: dict[str, Any], key: Ed25519Multikey, **options: Any) -> Any:
+    """A DataIntegrityProof with the draft cryptosuite name eddsa-2022 (the RDFC-1.0 hashing)."""
+    import hashlib
+
+    import base58
+
+    from mosaics.vc import jsonld
+
+    proof = {
+        "type": "DataIntegrityProof",
+        "cryptosuite": "eddsa-2022",
+        "created": iso(NOW - timedelta(days=2)),
+        "verificationMethod": key.id,
+        "proofPurpose": "assertionMethod",
+        **options,
+    }
+    hash_data = (
+        hashlib.sha256(
+            jsonld.canonicalize({**proof, "@context": credential["@context"]}).encode()
+        ).digest()
+        + hashlib.sha256(jsonld.canonicalize(credential).encode()).digest()
+    )
+    proof["proofValue"] = "z" + base58.b58encode(key.sign(hash_data)).decode()
+    return {**credential, "proof": [proof]}
+
+
+def test_legacy_proofs_honour_expires(key: Ed25519Multikey) -> None:
+    current = verify(legacy_sign(badge(), key, expires=iso(NOW + timedelta(days=1))), now=NOW)
+    assert current.verified, explain(current)
+    assert [w.code for w in current.warnings] == ["proof_legacy"]
+    expired = verify(legacy_sign(badge(), key, expires=iso(NOW - timedelta(days=1))), now=NOW)
+    assert expired.status == "invalid", explain(expired)
+    assert "expired" in expired.check("proof").message  # type: ignore[union-attr]
+    broken = verify(legacy_sign(badge(), key, expires="soon"), now=NOW)
+    assert broken.status == "invalid"
+
+
+def test_legacy_proofs_need_the_assertion_purpose(key: Ed25519Multikey) -> None:
+    report = verify(legacy_sign(badge(), key, proofPurpose="authentication"), now=NOW)
+    assert report.status == "invalid"
+    assert "purpose" in report.check("proof").message  # type: ignore[union-attr]
+
+
+def test_vc_1_1_takes_the_earliest_end(key: Ed25519Multikey) -> None:
+    credential = badge()
+    credential["@context"] = [
+        "https://www.w3.org/2018/credentials/v1",
+        OB3,
+        "https://w3id.org/security/data-integrity/v2",
+    ]
+    credential["issuanceDate"] = credential.pop("validFrom")
+    credential["expirationDate"] = iso(NOW - timedelta(days=1))
+    credential["validUntil"] = iso(NOW + timedelta(days=30))
+    report = verify(sign(credential, key), now=NOW)
+    assert report.status == "expired", explain(report)
+    assert iso(NOW - timedelta(days=1))[:10] in report.check("validity").message  # type: ignore[union-attr]
+
+
+def test_jwt_claims_left_out_of_the_credential_are_the_registered_ones(
+    key: Ed25519Multikey,
+) -> None:
+    from mosaics.vc import verify as verify_module
+
+    assert verify_module._JWT_CLAIMS == jose.REGISTERED_CLAIMS
+    # Anything else in the payload is the credential's and is checked like the rest of it.
+    report = verify(jose.sign_credential(badge(nonce="abc"), key), now=NOW)
+    assert not report.verified, explain(report)
+    assert "nonce" in report.check("safe_mode").message  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from django.core.management import call_command
 
 from mosaics.cli import main
 from mosaics.core.demo import DEMO_PASSWORD
+from mosaics.vc.keys import Ed25519Multikey, controller_document
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -107,6 +109,18 @@ def test_mosaics_vc_signs_and_verifies_without_a_database(tmp_path: Path) -> Non
     issuer = "https://example.edu/issuers/565049"  # the vector's issuer id
     assert mosaics("keygen", "--controller", issuer, "-o", str(issuer_key)).returncode == 0
     signed = mosaics("sign", "--key", str(issuer_key), str(credential))
+    assert signed.returncode == 0, signed.stderr
     (tmp_path / "issuer-signed.json").write_text(signed.stdout)
-    verified = mosaics("verify", str(tmp_path / "issuer-signed.json"))
+    # The key is named `<issuer>#<key>`: the signature is intact, but only the issuer's
+    # published controller document confirms the key is the issuer's. Without it: unconfirmed.
+    unconfirmed = mosaics("verify", "--json", str(tmp_path / "issuer-signed.json"))
+    assert unconfirmed.returncode == 1, unconfirmed.stdout + unconfirmed.stderr
+    report = json.loads(unconfirmed.stdout)
+    assert (report["verified"], report["status"]) == (False, "unconfirmed")
+    assert "Traceback" not in unconfirmed.stderr
+    # With the issuer's controller document (as the issuer would publish it): verified.
+    document = tmp_path / "issuer-document.json"
+    key = Ed25519Multikey.from_key_file(json.loads(issuer_key.read_text()))
+    document.write_text(json.dumps(controller_document(issuer, [key])))
+    verified = mosaics("verify", "--document", str(document), str(tmp_path / "issuer-signed.json"))
     assert verified.returncode == 0, verified.stdout + verified.stderr
