@@ -14,7 +14,10 @@ chains:
 :func:`sign` returns a new document whose ``proof`` is an **array** (the OB 3.0 JSON Schema wants
 one; a second signature appends to the set). :func:`verify` accepts a single proof object or an
 array; every proof of a set must verify, and a proof with ``previousProof`` is verified over the
-document carrying the proofs it names (VC Data Integrity §4.5). :func:`hashing_steps` exposes the
+document carrying the proofs it names (VC Data Integrity §4.5); the other proofs of a set share
+one canonical document. Stricter than vc-di-eddsa §3.2.2/§3.3.2 step 4: a proof that carries
+``@context`` must carry exactly the document's (contexts appended after signing would change
+the meaning of signed data without being signed). :func:`hashing_steps` exposes the
 intermediate values so the W3C and 1EdTech vectors can be checked byte for byte.
 
 Keys are resolved offline through :mod:`mosaics.vc.keys` from caller-supplied documents, or by a
@@ -182,7 +185,10 @@ def hashing_steps(
 
 
 def _hashing_steps(
-    unsecured: Mapping[str, Any], proof_options: Mapping[str, Any], suite: str
+    unsecured: Mapping[str, Any],
+    proof_options: Mapping[str, Any],
+    suite: str,
+    canonical_document: str | None = None,
 ) -> HashingSteps:
     config = {key: value for key, value in proof_options.items() if key != "proofValue"}
     created = config.get("created")
@@ -191,7 +197,8 @@ def _hashing_steps(
     if "@context" in unsecured:
         config["@context"] = unsecured["@context"]
     canonical_config = _canonical(config, suite)
-    canonical_document = _canonical(unsecured, suite)
+    if canonical_document is None:
+        canonical_document = _canonical(unsecured, suite)
     return HashingSteps(
         cryptosuite=suite,
         canonical_document=canonical_document,
@@ -386,11 +393,34 @@ def _default_resolver(documents: Mapping[str, Any] | None, allow_fragment_key: b
     return resolve
 
 
+def _check_proof_context(unsecured: Mapping[str, Any], proof: Mapping[str, Any]) -> None:
+    """A proof that carries ``@context`` must carry exactly the document's.
+
+    vc-di-eddsa §3.2.2/§3.3.2 step 4 (and VC Data Integrity §4.5) only ask that the document's
+    ``@context`` *start with* the proof's, which then replaces it for hashing, so that contexts
+    can be appended for later proofs. We are deliberately stricter: contexts appended after
+    signing are covered by no signature, yet they change what the signed data means —
+    ``{"@language": "fr"}`` turns every plain string into a French one, and a context defining
+    a new term lets an unsigned property pass safe mode while the hash (made with the proof's
+    contexts) leaves it out. So the document's ``@context`` must equal the proof's. A proof
+    without ``@context`` (what we issue with eddsa-rdfc-2022) is hashed with the document's own
+    contexts, so the signature covers them all.
+    """
+    if "@context" not in proof:
+        return
+    if "@context" not in unsecured or unsecured["@context"] != proof["@context"]:
+        raise ProofError(
+            "The document's @context differs from the one its proof was made with (contexts "
+            "added after signing are not covered by the signature), so the proof is refused."
+        )
+
+
 def _verify_one(
     unsecured: Mapping[str, Any],
     proof: Mapping[str, Any],
     all_proofs: Sequence[Mapping[str, Any]],
     resolver: Resolver,
+    canonical_documents: dict[str, str],
 ) -> VerifiedProof:
     suite = _check_suite(proof)
     signature = _decode_proof_value(proof.get("proofValue"))
@@ -398,22 +428,20 @@ def _verify_one(
     if not isinstance(method, str) or not method:
         raise ProofError("The proof has no verificationMethod.")
     purpose = str(proof["proofPurpose"])
-
-    document: dict[str, Any] = dict(unsecured)
+    _check_proof_context(unsecured, proof)
     options = {key: value for key, value in proof.items() if key != "proofValue"}
-    if "@context" in options:
-        # vc-di-eddsa §3.2.2/§3.3.2 step 4: the document's @context must start with the
-        # proof's, which then replaces it.
-        proof_context = _as_list(options["@context"])
-        document_context = _as_list(document.get("@context"))
-        if document_context[: len(proof_context)] != proof_context:
-            raise ProofError("The document's @context does not start with the proof's @context.")
-        document["@context"] = options["@context"]
-    if "previousProof" in proof:
-        document["proof"] = [dict(p) for p in _matching_proofs(proof["previousProof"], all_proofs)]
 
     resolved = resolver(method, purpose)
-    steps = _hashing_steps(document, options, suite)
+    if "previousProof" in proof:
+        # A chain link signs the document with the proofs it names: its own canonical form.
+        document: dict[str, Any] = dict(unsecured)
+        document["proof"] = [dict(p) for p in _matching_proofs(proof["previousProof"], all_proofs)]
+        steps = _hashing_steps(document, options, suite)
+    else:
+        # Every other proof of the set hashes the same unsecured document (its @context equals
+        # the document's, see above): canonicalize it once per cryptosuite, not once per proof.
+        steps = _hashing_steps(unsecured, options, suite, canonical_documents.get(suite))
+        canonical_documents[suite] = steps.canonical_document
     try:
         resolved.key.verify(signature, steps.hash_data)
     except ProofError:
@@ -469,8 +497,9 @@ def verify(
         raise ValueError("now must be timezone-aware.")
     resolve = resolver or _default_resolver(documents, allow_fragment_key)
     unsecured = {key: value for key, value in document.items() if key != "proof"}
+    canonical_documents: dict[str, str] = {}  # cryptosuite -> canonical unsecured document
     results = []
     for proof in proofs:
         _check_expected(proof, expected_purpose, expected_domain, expected_challenge, moment)
-        results.append(_verify_one(unsecured, proof, proofs, resolve))
+        results.append(_verify_one(unsecured, proof, proofs, resolve, canonical_documents))
     return results

@@ -25,7 +25,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from itertools import accumulate
-from typing import Any
+from typing import Any, Final
 
 from mosaics.vc.errors import InputTooLarge, MalformedInput
 
@@ -35,10 +35,13 @@ __all__ = [
     "MAX_JSON_BYTES",
     "MAX_JSON_DEPTH",
     "MAX_JSON_VALUES",
+    "MAX_MERGED_VALUES",
+    "MAX_OBJECTS_PER_ID",
     "MAX_PROOFS",
     "MAX_STATUS_LIST_BITS",
     "MAX_STATUS_LIST_COMPRESSED_BYTES",
     "check_depth",
+    "check_node_merges",
     "check_size",
     "check_structure",
     "load_json",
@@ -61,6 +64,17 @@ length: 1,000 items already cost about a second, 10,000 several minutes."""
 MAX_JSON_VALUES = 20_000
 """Most JSON values (objects, arrays, strings, numbers, ...) in one credential, nested ones
 included; a CLR holding the maximum of 64 credentials stays well below it."""
+
+MAX_MERGED_VALUES = MAX_ARRAY_ITEMS
+"""Most values one property of one node may gather from all the objects that share the node's
+``id``. JSON-LD merges such objects into one node, and pyld's node map compares each value added
+to a property with every value already there (``add_value``), so the bound on one array's length
+means nothing if 77 objects with one ``id`` each bring 250 values: that 200 KB input took 6.5
+minutes to verify."""
+
+MAX_OBJECTS_PER_ID = 256
+"""Most JSON objects that may share one ``id`` (a CLR repeats its issuer in every credential,
+far fewer times than this)."""
 
 MAX_PROOFS = 32
 """Most proofs accepted in one proof set."""
@@ -140,35 +154,150 @@ def check_structure(
     max_depth: int = MAX_JSON_DEPTH,
     max_items: int = MAX_ARRAY_ITEMS,
     max_values: int = MAX_JSON_VALUES,
+    max_merged: int = MAX_MERGED_VALUES,
+    max_objects: int = MAX_OBJECTS_PER_ID,
 ) -> None:
     """Bound the JSON-LD work a parsed document can cause: nesting depth, the length of each
-    array and the total number of values. Iterative; raises :class:`InputTooLarge` or
-    :class:`MalformedInput` (too deep)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
+    array, the total number of values, and what JSON-LD would merge into one node — objects
+    sharing an ``id`` (or ``@id``) become one node whose properties gather all their values, at
+    a cost quadratic in their number (see :data:`MAX_MERGED_VALUES`). Iterative; raises
+    :class:`InputTooLarge` or :class:`MalformedInput` (too deep).
+
+    The merge count goes by the ids and property names as written. Contexts defined inline can
+    make different strings mean one node or one property (prefixes, aliases, ``@base``,
+    ``@nest``); :func:`check_node_merges` on the expanded form is exact.
+    """
+    counter = _MergeCounter(max_merged, max_objects)
+    stack: list[tuple[Any, int, bool]] = [(value, 1, False)]
     count = 0
     while stack:
-        item, depth = stack.pop()
+        item, depth, in_context = stack.pop()
         count += 1
         if count > max_values:
             raise InputTooLarge(
                 f"The data holds more than {max_values} values, more than any credential needs, "
                 "so it was not checked."
             )
-        children: Iterable[Any]
         if isinstance(item, Mapping):
-            children = item.values()
+            if depth > max_depth:
+                raise MalformedInput(_too_deep(max_depth))
+            node_id = None if in_context else _node_id(item)
+            if node_id is not None:
+                counter.add_object(node_id)
+            for key, member in item.items():
+                if node_id is not None and key not in _NOT_PROPERTIES:
+                    counter.add_values(node_id, str(key), _count_values(member))
+                stack.append((member, depth + 1, in_context or key == "@context"))
         elif isinstance(item, list | tuple):
             if len(item) > max_items:
                 raise InputTooLarge(
                     f"The data holds a list of {len(item)} items; at most {max_items} are "
                     "accepted, so it was not checked."
                 )
-            children = item
-        else:
+            if depth > max_depth:
+                raise MalformedInput(_too_deep(max_depth))
+            stack.extend((child, depth + 1, in_context) for child in item)
+
+
+# Keys that hold no node data: a context (term definitions, not values) and identifiers.
+_NOT_PROPERTIES: Final = frozenset(["@context", "id", "@id"])
+
+
+def _node_id(item: Mapping[Any, Any]) -> str | None:
+    for key in ("id", "@id"):
+        value = item.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+class _MergeCounter:
+    """Counts what JSON-LD would merge into one node: objects per id, values per (id, property).
+
+    Objects without an id never merge (each becomes its own blank node), so only objects with
+    one are counted.
+    """
+
+    def __init__(self, max_values: int, max_objects: int) -> None:
+        self.max_values = max_values
+        self.max_objects = max_objects
+        self.objects: dict[str, int] = {}
+        self.values: dict[tuple[str, str], int] = {}
+
+    def add_object(self, node_id: str) -> None:
+        count = self.objects.get(node_id, 0) + 1
+        if count > self.max_objects:
+            raise InputTooLarge(
+                f'The data holds more than {self.max_objects} objects with the id "{node_id[:80]}"'
+                "; JSON-LD merges them into one, and so many would take too long, so it was not "
+                "checked."
+            )
+        self.objects[node_id] = count
+
+    def add_values(self, node_id: str, prop: str, count: int) -> None:
+        total = self.values.get((node_id, prop), 0) + count
+        if total > self.max_values:
+            raise InputTooLarge(
+                f'The objects with the id "{node_id[:80]}" give "{prop[:80]}" {total} values '
+                f"between them or more; JSON-LD merges them into one list, and at most "
+                f"{self.max_values} are accepted, so it was not checked."
+            )
+        self.values[(node_id, prop)] = total
+
+
+def _count_values(value: Any) -> int:
+    return len(value) if isinstance(value, list | tuple) else 1
+
+
+def check_node_merges(
+    expanded: Any,
+    *,
+    max_values: int = MAX_MERGED_VALUES,
+    max_objects: int = MAX_OBJECTS_PER_ID,
+) -> None:
+    """Bound the node merging of **expanded** JSON-LD (what :func:`check_structure` bounds on
+    the compact form, but exactly: ids and properties are absolute IRIs here, so no prefix,
+    alias, ``@base``, ``@vocab`` or ``@nest`` can disguise two objects as different nodes).
+
+    Call it between expansion and conversion to RDF (``jsonld.expand`` / ``jsonld.to_dataset``),
+    where pyld builds its node map. Iterative; raises :class:`InputTooLarge`.
+    """
+    counter = _MergeCounter(max_values, max_objects)
+    stack: list[Any] = [expanded]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list | tuple):
+            stack.extend(item)
             continue
-        if depth > max_depth:
-            raise MalformedInput(_too_deep(max_depth))
-        stack.extend((child, depth + 1) for child in children)
+        if not isinstance(item, Mapping) or "@value" in item:
+            continue
+        if "@list" in item or "@set" in item:
+            stack.append(item.get("@list", item.get("@set")))
+            continue
+        node_id = item.get("@id")
+        if not isinstance(node_id, str):
+            node_id = None  # a blank node of its own
+        else:
+            counter.add_object(node_id)
+        for key, value in item.items():
+            if key == "@reverse" and isinstance(value, Mapping):
+                # Each referring node gains the reverse property pointing here (values merge
+                # into the *referring* node's property).
+                for prop, referrers in value.items():
+                    for referrer in referrers if isinstance(referrers, list) else [referrers]:
+                        ref_id = referrer.get("@id") if isinstance(referrer, Mapping) else None
+                        if isinstance(ref_id, str):
+                            counter.add_values(ref_id, str(prop), 1)
+                        stack.append(referrer)
+                continue
+            if key in ("@graph", "@included"):
+                stack.append(value)
+                continue
+            if key != "@type" and (not isinstance(key, str) or key.startswith("@")):
+                continue
+            if node_id is not None:
+                counter.add_values(node_id, key, _count_values(value))
+            stack.append(value)
 
 
 def _too_deep(limit: int) -> str:

@@ -33,6 +33,7 @@ from mosaics.vc.errors import (
     ProofError,
     SafeModeError,
 )
+from mosaics.vc.jsonld import check_safe
 from mosaics.vc.keys import (
     Ed25519Multikey,
     ResolvedKey,
@@ -40,6 +41,7 @@ from mosaics.vc.keys import (
     did_web_document,
 )
 from mosaics.vc.limits import MAX_PROOFS
+from mosaics.vc.verify import verify as verify_credential
 from tests.conftest import CONFORMANCE_DIR
 
 Json = dict[str, Any]
@@ -480,14 +482,81 @@ def test_an_added_undefined_field_is_refused(suite: str) -> None:
         di.verify(signed)
 
 
-@pytest.mark.parametrize("suite", SUITES)
-def test_contexts_appended_after_signing_are_allowed(suite: str) -> None:
-    # vc-di-eddsa §3.2.2/§3.3.2 step 4: a document's @context may grow after signing (for later
-    # proofs); the proof covers the contexts it was made with. Under rdfc the RDF is unchanged,
-    # under jcs the proof's @context replaces the document's before hashing.
-    signed = _signed(suite)
-    signed["@context"].append("https://purl.imsglobal.org/spec/ob/v3p0/extensions.json")
+def _signed_with_proof_context(suite: str) -> Json:
+    """Signed like ``_signed``, but the proof carries ``@context`` whatever the suite (our jcs
+    proofs do; an rdfc proof from elsewhere may, and vc-di-eddsa §3.2.2 step 4 reads it)."""
+    document = load(LDP / "obv3p0" / "unsigned.json")
+    options: Json = {
+        "@context": copy.deepcopy(document["@context"]),
+        "type": "DataIntegrityProof",
+        "cryptosuite": suite,
+        "created": CREATED,
+        "verificationMethod": OB3_KEY.id,
+        "proofPurpose": "assertionMethod",
+    }
+    steps = di.hashing_steps(document, options)
+    value = "z" + base58.b58encode(OB3_KEY.sign(steps.hash_data)).decode()
+    signed = {**document, "proof": [{**options, "proofValue": value}]}
     di.verify(signed)
+    return signed
+
+
+APPENDED_CONTEXTS = {
+    # Changes every plain string into a French one: different RDF, same signed hash before.
+    "language": {"@language": "fr"},
+    "extensions": "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+    "new term": {"grade": "https://example.org/grade"},
+}
+
+
+@pytest.mark.parametrize("suite", SUITES)
+@pytest.mark.parametrize("appended", sorted(APPENDED_CONTEXTS))
+def test_contexts_appended_after_signing_are_refused(suite: str, appended: str) -> None:
+    # Stricter than vc-di-eddsa §3.2.2/§3.3.2 step 4 ("starts with"): what was appended is
+    # covered by no signature, so a proof carrying @context needs the document's to equal it.
+    signed = _signed_with_proof_context(suite)
+    signed["@context"].append(APPENDED_CONTEXTS[appended])
+    with pytest.raises(ProofError, match="differs from the one its proof was made with"):
+        di.verify(signed)
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_an_unsigned_term_cannot_ride_along_on_an_appended_context(suite: str) -> None:
+    # The appended context defines "grade", so the full document passes safe mode; the proof's
+    # own @context (what was hashed) does not, so the grade would not be covered by the proof.
+    signed = _signed_with_proof_context(suite)
+    signed["@context"].append({"grade": "https://example.org/grade"})
+    signed["credentialSubject"]["grade"] = "A+"
+    unsecured = {key: value for key, value in signed.items() if key != "proof"}
+    check_safe(unsecured)  # the appended term is defined: safe mode alone would not object
+    with pytest.raises(ProofError, match="differs from the one its proof was made with"):
+        di.verify(signed)
+
+
+def test_rdfc_proofs_without_a_context_cover_appended_contexts() -> None:
+    # Our rdfc proofs carry no @context: the document's contexts are hashed (as the proof
+    # configuration's @context and through the document's RDF), so changing them breaks it.
+    signed = _signed("eddsa-rdfc-2022")
+    assert "@context" not in signed["proof"][0]
+    signed["@context"].append({"@language": "fr"})
+    with pytest.raises(ProofError, match="does not verify"):
+        di.verify(signed)
+
+
+@pytest.mark.parametrize("suite", SUITES)
+def test_the_verifier_reports_appended_contexts_as_a_failed_proof(suite: str) -> None:
+    signed = _signed_with_proof_context(suite)
+    signed["@context"].append({"@language": "fr"})
+    report = verify_credential(
+        signed,
+        now=datetime(2024, 6, 1, tzinfo=UTC),
+        documents={OB3_KEY.controller: controller_document(OB3_KEY.controller, [OB3_KEY])},
+    )
+    assert not report.verified
+    proof = report.check("proof")
+    assert proof is not None
+    assert not proof.ok
+    assert "differs from the one its proof was made with" in proof.message
 
 
 def test_jcs_ignores_member_order_and_whitespace() -> None:
@@ -561,6 +630,43 @@ def test_missing_and_non_object_proofs() -> None:
         di.verify({**UNSIGNED, "proof": ["z123"]})
 
 
+def _count_document_canonicalizations(monkeypatch: pytest.MonkeyPatch) -> list[Json]:
+    documents: list[Json] = []
+    original = di.canonicalize
+
+    def counting(value: Any) -> str:
+        if value.get("type") != "DataIntegrityProof":  # not a proof configuration
+            documents.append(value)
+        return original(value)
+
+    monkeypatch.setattr(di, "canonicalize", counting)
+    return documents
+
+
+def test_a_proof_set_canonicalizes_the_document_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    signed = _signed("eddsa-rdfc-2022")
+    for second in range(1, 8):
+        signed = di.sign(signed, OB3_KEY, created=f"2024-05-01T12:00:0{second}Z")
+    signed = di.sign(signed, OB3_KEY, cryptosuite="eddsa-jcs-2022", created=CREATED)
+    documents = _count_document_canonicalizations(monkeypatch)
+    assert len(di.verify(signed)) == 9
+    assert len(documents) == 1  # 8 rdfc proofs, one canonical document (jcs does not use it)
+
+
+def test_a_proof_chain_canonicalizes_each_link_over_its_own_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    signed = di.sign(_signed("eddsa-rdfc-2022"), OB3_KEY, created=CREATED, proof_id="urn:p:2")
+    signed = di.sign(signed, OB3_KEY, created=CREATED, previous_proof="urn:p:2")
+    documents = _count_document_canonicalizations(monkeypatch)
+    assert len(di.verify(signed)) == 3
+    assert len(documents) == 2  # the set's document once, the chain link's with its proof
+    assert "proof" in documents[1]
+    signed["proof"][1]["created"] = "2024-05-01T12:00:01Z"  # the named proof was changed
+    with pytest.raises(ProofError, match="does not verify"):
+        di.verify(signed)
+
+
 def test_too_many_proofs() -> None:
     signed = _signed("eddsa-rdfc-2022")
     signed["proof"] = signed["proof"] * (MAX_PROOFS + 1)
@@ -568,10 +674,25 @@ def test_too_many_proofs() -> None:
         di.verify(signed)
 
 
-def test_proof_context_must_prefix_the_document_context() -> None:
+@pytest.mark.parametrize(
+    "context",
+    [
+        ["https://www.w3.org/ns/credentials/v2", "https://x.example"],
+        ["https://www.w3.org/ns/credentials/v2"],  # a prefix of the document's: not enough
+        "https://www.w3.org/ns/credentials/v2",
+    ],
+)
+def test_proof_context_must_equal_the_document_context(context: Any) -> None:
     signed = _signed("eddsa-jcs-2022")
-    signed["proof"][0]["@context"] = ["https://www.w3.org/ns/credentials/v2", "https://x.example"]
-    with pytest.raises(ProofError, match="does not start with"):
+    signed["proof"][0]["@context"] = context
+    with pytest.raises(ProofError, match="differs from the one its proof was made with"):
+        di.verify(signed)
+
+
+def test_a_proof_context_on_a_document_without_one_is_refused() -> None:
+    signed = _signed("eddsa-jcs-2022")
+    del signed["@context"]
+    with pytest.raises(ProofError, match="differs from the one its proof was made with"):
         di.verify(signed)
 
 

@@ -407,6 +407,111 @@ def test_lists_at_the_limit_are_checked_in_bounded_time() -> None:
     assert report.check("proof") is not None
 
 
+def _objects_sharing_an_id(objects: int, items: int, *, alias: bool = False) -> dict[str, Any]:
+    """The reviewer's slow input: ``objects`` credential subjects with one id, each with an
+    ``items``-long ``name`` list, and an inline context that sends the document down pyld's path
+    (6.5 minutes to verify at 77 × 250). With ``alias`` each subject writes the id with its own
+    prefix, all defined inline to expand to the same IRI."""
+    credential = json.loads(json.dumps(SIMPLE))
+    inline: dict[str, Any] = {"@version": 1.1}
+    if alias:
+        inline.update({f"p{j}": {"@id": "did:example:", "@prefix": True} for j in range(objects)})
+    credential["@context"] = [*credential["@context"], inline]
+    credential["credentialSubject"] = [
+        {
+            "id": f"p{j}:same" if alias else "did:example:same",
+            "type": ["AchievementSubject"],
+            "name": [f"v{j}-{i}" for i in range(items)],
+        }
+        for j in range(objects)
+    ]
+    return credential
+
+
+def test_objects_sharing_an_id_are_refused_before_json_ld_work() -> None:
+    slow = _objects_sharing_an_id(77, 250)
+    assert len(json.dumps(slow)) < 256 * 1024  # small, and within every older limit
+    with pytest.raises(InputTooLarge, match=r'"did:example:same" give "name" \d+ values'):
+        limits.check_structure(slow)
+    report = verify(json.dumps(slow))
+    assert_clean_failure(report, "too_large")
+    # Refused while parsing: no context, safe-mode or proof check ran, so no JSON-LD work.
+    assert {c.name for c in report.checks} == {"parse"}
+    assert "did:example:same" in report.failed[0].message
+
+
+def test_values_merging_into_one_node_are_counted_across_objects() -> None:
+    fits = _objects_sharing_an_id(2, limits.MAX_MERGED_VALUES // 2)
+    limits.check_structure(fits)
+    one_more = _objects_sharing_an_id(2, limits.MAX_MERGED_VALUES // 2)
+    one_more["credentialSubject"][1]["name"].append("x")
+    with pytest.raises(InputTooLarge, match="at most 256 are accepted"):
+        limits.check_structure(one_more)
+    # "@id" names the same node as "id" (the VC context's alias for it).
+    one_more["credentialSubject"][1]["@id"] = one_more["credentialSubject"][1].pop("id")
+    with pytest.raises(InputTooLarge, match="JSON-LD merges them into one list"):
+        limits.check_structure(one_more)
+
+
+def test_objects_without_an_id_or_with_different_ids_do_not_merge() -> None:
+    separate = _objects_sharing_an_id(40, 250)
+    for subject in separate["credentialSubject"]:
+        del subject["id"]
+    limits.check_structure(separate)
+    for j, subject in enumerate(separate["credentialSubject"]):
+        subject["id"] = f"did:example:{j}"
+    limits.check_structure(separate)
+
+
+def test_many_objects_sharing_an_id_are_refused() -> None:
+    credential = json.loads(json.dumps(SIMPLE))
+    credential["evidence"] = [
+        [{"id": "https://e.example/1", "name": "n"} for _ in range(200)] for _ in range(2)
+    ]
+    with pytest.raises(InputTooLarge, match=r'more than 256 objects with the id "https://e\.ex'):
+        limits.check_structure(credential)
+
+
+def test_term_definitions_in_contexts_are_not_nodes() -> None:
+    credential = json.loads(json.dumps(SIMPLE))
+    inline = {f"t{j}": {"@id": "https://example.org/same"} for j in range(300)}
+    credential["@context"] = [*credential["@context"], inline]
+    limits.check_structure(credential)
+
+
+def test_aliased_ids_are_caught_on_the_expanded_form() -> None:
+    # Prefixes defined inline make 77 different strings name one node: the check on the
+    # compact form cannot see it, the check on the expanded form (ids are IRIs there) does.
+    from mosaics.vc import jsonld
+
+    aliased = _objects_sharing_an_id(77, 250, alias=True)
+    del aliased["proof"]
+    expanded = jsonld.expand(aliased)
+    with pytest.raises(InputTooLarge, match=r'"did:example:same" give "https://schema\.org/name"'):
+        limits.check_node_merges(expanded)
+    limits.check_node_merges(jsonld.expand(_objects_sharing_an_id(2, 100, alias=True)))
+
+
+def test_check_node_merges_counts_types_reverse_properties_and_graphs() -> None:
+    node = {"@id": "https://n.example", "@type": ["https://t.example/A"]}
+    limits.check_node_merges([node] * 3, max_values=3)
+    with pytest.raises(InputTooLarge, match='"@type" 4 values'):
+        limits.check_node_merges([node] * 4, max_values=3)
+    with pytest.raises(InputTooLarge, match="more than 3 objects"):
+        limits.check_node_merges([{"@graph": [{"@included": [node] * 4}]}], max_objects=3)
+    referrer = {"@id": "https://r.example"}
+    reverse = [
+        {"@id": f"https://x.example/{i}", "@reverse": {"https://p": [referrer]}} for i in range(4)
+    ]
+    with pytest.raises(InputTooLarge, match=r'"https://r\.example" give "https://p" 4 values'):
+        limits.check_node_merges(reverse, max_values=3)
+    values = {
+        "@id": "https://v.example",
+        "https://p": [{"@value": "a"}, {"@list": [{"@value": 1}]}],
+    }
+    limits.check_node_merges([values, {"@id": "https://w.example", "https://q": [values]}])
+
+
 @pytest.mark.parametrize(
     "make",
     [
