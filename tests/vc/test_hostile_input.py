@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mosaics.vc import limits
+from mosaics.vc import dataintegrity, limits
 from mosaics.vc.errors import InputTooLarge, MalformedInput
 from mosaics.vc.verify import Report, verify
 
@@ -490,6 +490,21 @@ def test_aliased_ids_are_caught_on_the_expanded_form() -> None:
     with pytest.raises(InputTooLarge, match=r'"did:example:same" give "https://schema\.org/name"'):
         limits.check_node_merges(expanded)
     limits.check_node_merges(jsonld.expand(_objects_sharing_an_id(2, 100, alias=True)))
+
+
+def test_aliased_ids_are_refused_before_the_node_map() -> None:
+    aliased = _objects_sharing_an_id(3, 100, alias=True)  # 300 names for one node
+    limits.check_structure(aliased)  # different strings: the compact form looks harmless
+    with pytest.raises(InputTooLarge, match=r"\d+ values between them"):
+        dataintegrity.verify(aliased)
+    report = verify(aliased)
+    assert_clean_failure(report)
+    proof = report.check("proof")
+    assert proof is not None
+    assert not proof.ok
+    # Refused while hashing, before pyld's node map (or not attempted at all, when the
+    # verifier already refuses contexts that define terms inline).
+    assert proof.code in ("too_large", "not_checked"), proof
 
 
 def test_check_node_merges_counts_types_reverse_properties_and_graphs() -> None:
