@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from mosaics.vc import dataintegrity, ob3, statuslist, verify
 from mosaics.vc.dataintegrity import Cryptosuite
 from mosaics.vc.errors import MalformedInput, VCError
-from mosaics.vc.keys import Ed25519Multikey
+from mosaics.vc.keys import Ed25519Multikey, controller_document
 from tests.conftest import CONFORMANCE_DIR
 from tests.interop import CRYPTOSUITES, JCS, RDFC, Bridge, BridgeError, multikey_from_seed
 
@@ -271,6 +271,13 @@ DID_KEY = multikey_from_seed(SEED)
 HTTPS_ISSUER = "https://badges.example.edu/issuers/565049"
 HTTPS_KEY = multikey_from_seed(SEED, controller=HTTPS_ISSUER)
 KEYS = {"did:key": DID_KEY, "https": HTTPS_KEY}
+# What the https issuer publishes: its controller document, which confirms its key.
+HTTPS_ISSUER_DOCUMENTS = {
+    HTTPS_ISSUER: controller_document(
+        HTTPS_ISSUER,
+        [Ed25519Multikey.from_public_multibase(HTTPS_KEY["publicKeyMultibase"])],
+    )
+}
 
 
 def _load(relative: str) -> Any:
@@ -929,7 +936,9 @@ def test_python_reads_js_signed_status_lists(
     for index in (1234, 1235):
         credential["credentialStatus"] = statuslist.status_entry(list_url, index, purpose)
         signed = js_bridge.sign(credential, key=key, cryptosuite=cryptosuite, created=CREATED)
-        reports[index] = verify.verify(signed, status_lists={list_url: status_list})
+        reports[index] = verify.verify(
+            signed, status_lists={list_url: status_list}, documents=HTTPS_ISSUER_DOCUMENTS
+        )
 
     for report in reports.values():
         assert [c.ok for c in _checks(report, "proof")] == [True], report.to_json()
@@ -945,6 +954,8 @@ def test_python_reads_js_signed_status_lists(
     tampered["credentialSubject"]["encodedList"] = statuslist.BitstringStatusList().encode()
     credential["credentialStatus"] = statuslist.status_entry(list_url, 1234, purpose)
     signed = js_bridge.sign(credential, key=key, cryptosuite=cryptosuite, created=CREATED)
-    report = verify.verify(signed, status_lists={list_url: tampered})
+    report = verify.verify(
+        signed, status_lists={list_url: tampered}, documents=HTTPS_ISSUER_DOCUMENTS
+    )
     assert not report.verified
     assert [c.ok for c in _checks(report, "status")] == [False]
