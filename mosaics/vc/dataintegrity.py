@@ -38,9 +38,9 @@ import base58
 import rfc8785
 
 from mosaics.vc.errors import InputTooLarge, MalformedInput, ProofError
-from mosaics.vc.jsonld import canonicalize, expand
+from mosaics.vc.jsonld import canonicalize
 from mosaics.vc.keys import Ed25519Multikey, ResolvedKey, resolve_verification_method
-from mosaics.vc.limits import MAX_PROOFS, check_depth, check_node_merges
+from mosaics.vc.limits import MAX_PROOFS, check_depth
 
 __all__ = [
     "CRYPTOSUITES",
@@ -139,31 +139,9 @@ def _as_doubles(value: Any) -> Any:
     return value
 
 
-def _has_inline_context(value: Any) -> bool:
-    """Whether any ``@context`` in ``value`` defines something inline (not just URLs)."""
-    stack: list[Any] = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, Mapping):
-            context = item.get("@context")
-            if isinstance(context, Mapping) or (
-                isinstance(context, list) and any(not isinstance(c, str) for c in context)
-            ):
-                return True
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-    return False
-
-
 def _canonical(value: Mapping[str, Any], cryptosuite: str) -> str:
     if cryptosuite == "eddsa-rdfc-2022":
-        if _has_inline_context(value):
-            # Inline contexts can make different strings name one node (prefixes, aliases,
-            # @base, @nest), which the check on the compact form (limits.check_structure)
-            # cannot see; pyld's node map merges such nodes in quadratic time. Check the
-            # expanded form first (expansion is cheap; only the node map is quadratic).
-            check_node_merges(expand(value))
+        # canonicalize bounds node merges on the expanded form (limits.check_node_merges).
         return canonicalize(value)
     try:
         return rfc8785.dumps(_as_doubles(value)).decode("utf-8")

@@ -57,7 +57,7 @@ from pyld.context_resolver import ContextResolver
 
 from mosaics.vc import _fastrdf
 from mosaics.vc.errors import ContextError, MalformedInput, SafeModeError
-from mosaics.vc.limits import check_depth
+from mosaics.vc.limits import check_depth, check_node_merges
 
 __all__ = [
     "CONTEXT_FILES",
@@ -745,4 +745,7 @@ def canonicalize(document: Mapping[str, Any] | list[Any]) -> str:
         if fast is not None:
             return fast
     expanded = expand(document)
+    # pyld's node map merges node objects that share an id in quadratic time; inline contexts
+    # can make different strings name one node, which only the expanded form shows.
+    check_node_merges(expanded)
     return _canonical_nquads(to_dataset(expanded))
