@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -139,12 +140,65 @@ def _as_doubles(value: Any) -> Any:
     return value
 
 
+# Any character from the surrogates up: a lone surrogate (JCS escapes it, json.dumps cannot
+# encode it), or one whose UTF-16 order (JCS sorts keys by UTF-16 code units) may differ from
+# Python's code-point order.
+_BEYOND_BMP_ORDER: Final = re.compile("[\\ud800-\\U0010ffff]")
+
+
+def _is_plain_json(value: Any) -> bool:
+    """True when ``json.dumps(..., sort_keys=True)`` writes exactly what RFC 8785 writes.
+
+    That holds for strings, booleans, null, integers below 2**53, arrays and objects, as long as
+    no key needs UTF-16 ordering and no string holds a lone surrogate: Python's json escapes the
+    quote, the backslash, backspace, form feed, newline, carriage return and tab with their short
+    forms and other control characters as lowercase ``u00xx`` escapes, exactly as ECMAScript's
+    JSON.stringify does (RFC 8785 §3.2.2.2). Floats need ES number formatting (§3.2.2.3), so
+    documents holding one take rfc8785.
+    """
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _BEYOND_BMP_ORDER.search(item):
+                return False
+        elif isinstance(item, dict):
+            for key in item:
+                if not isinstance(key, str) or _BEYOND_BMP_ORDER.search(key):
+                    return False
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if abs(item) >= _EXACT_INTEGERS:
+                return False
+        else:
+            return False
+    return True
+
+
+def _jcs(value: Any) -> str:
+    """RFC 8785 JSON Canonicalization Scheme text of ``value``."""
+    if _is_plain_json(value):
+        # Same bytes as rfc8785 (see _is_plain_json), in C rather than Python: ~4x faster.
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return rfc8785.dumps(_as_doubles(value)).decode("utf-8")
+
+
 def _canonical(value: Mapping[str, Any], cryptosuite: str) -> str:
     if cryptosuite == "eddsa-rdfc-2022":
         # canonicalize bounds node merges on the expanded form (limits.check_node_merges).
         return canonicalize(value)
     try:
-        return rfc8785.dumps(_as_doubles(value)).decode("utf-8")
+        return _jcs(value)
+    except UnicodeEncodeError:
+        # rfc8785 cannot write a lone surrogate in an object key (it sorts keys as UTF-16).
+        raise MalformedInput(
+            "The document cannot be canonicalized with JCS: a name in it holds a lone "
+            "surrogate, which is not valid Unicode text."
+        ) from None
     except rfc8785.CanonicalizationError as exc:
         raise MalformedInput(f"The document cannot be canonicalized with JCS: {exc}.") from exc
 
