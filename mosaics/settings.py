@@ -82,8 +82,41 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "allauth",
+    "allauth.account",
     "mosaics.core",
+    "mosaics.accounts",
+    "mosaics.audit",
+    "mosaics.organisations",
+    "mosaics.issuance",
+    "mosaics.catalogue",
+    "mosaics.endorsements",
+    "mosaics.pathways",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "organisations:dashboard"
+# django-allauth: sign in with e-mail, which must be verified before it counts.
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mosaics] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("SECURE_SSL", False) else "http"
+
+# Issuer signing keys are encrypted at rest with AES-256-GCM under a key encryption key (KEK).
+# MOSAICS_KEY_ENCRYPTION_KEYS: comma-separated base64url 32-byte keys, the first encrypts new
+# keys and all decrypt (so the KEK can be rotated). Without it, one is generated into
+# var/key_encryption_key (mode 0600) for a laptop install.
+KEY_ENCRYPTION_KEYS = env_list("MOSAICS_KEY_ENCRYPTION_KEYS")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -95,6 +128,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -9,6 +9,12 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path("", include("mosaics.organisations.urls")),
+    path("", include("mosaics.issuance.urls")),
+    path("", include("mosaics.catalogue.urls")),
+    path("", include("mosaics.endorsements.urls")),
+    path("", include("mosaics.pathways.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -31,8 +31,16 @@ def _static_files_from_the_source_tree(tmp_path_factory: pytest.TempPathFactory)
     settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
     settings.WHITENOISE_USE_FINDERS = True
     settings.WHITENOISE_AUTOREFRESH = True
+    # Uploads go to a throwaway directory; allauth's rate limits would make repeated sign-ins
+    # in one test session depend on order.
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    settings.ACCOUNT_RATE_LIMITS = False
 
 
 def pytest_report_header() -> str:
     database = os.environ.get("DATABASE_URL", "sqlite (default)")
     return f"mosaics: DATABASE_URL={database.split('@')[-1]}"
+
+
+# Personas and factories for the web tests (tests/factories.py).
+pytest_plugins = ["tests.personas"]

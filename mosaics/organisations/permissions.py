@@ -1,0 +1,126 @@
+"""Who may do what. Every view asks these predicates (or the `*_for_user` lookups built on
+them) before acting; the role matrix in tests/web/test_role_matrix.py holds them to account.
+
+Roles are held per organisation. A role held in an institution covers its schools. A platform
+admin (`is_superuser`) acts as institution admin everywhere, but never designs, reviews or
+endorses on someone's behalf.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from mosaics.organisations.models import Membership, Organisation, Role
+
+
+def _authenticated(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def roles(user: Any, organisation: Organisation) -> set[str]:
+    """The roles `user` holds that apply to `organisation` (its own and its institution's)."""
+    if not _authenticated(user):
+        return set()
+    scope = [org.pk for org in organisation.scope()]
+    held = set(
+        Membership.objects.filter(user=user, organisation_id__in=scope).values_list(
+            "role", flat=True
+        )
+    )
+    if user.is_superuser and organisation.kind != Organisation.Kind.PARTNER:
+        held.add(Role.INSTITUTION_ADMIN)
+    return held
+
+
+def has_role(user: Any, organisation: Organisation, *wanted: str) -> bool:
+    return bool(roles(user, organisation) & set(wanted))
+
+
+def organisations_where(user: Any, *wanted: str) -> QuerySet[Organisation]:
+    """Organisations in which `user` holds one of `wanted` (schools inherit institution roles)."""
+    if not _authenticated(user):
+        return Organisation.objects.none()
+    direct = Membership.objects.filter(user=user, role__in=wanted).values("organisation_id")
+    query = Q(pk__in=direct) | Q(parent_id__in=direct)
+    if user.is_superuser and Role.INSTITUTION_ADMIN in wanted:
+        query |= ~Q(kind=Organisation.Kind.PARTNER)
+    return Organisation.objects.filter(query).distinct()
+
+
+def is_staff_member(user: Any) -> bool:
+    """Holds any role anywhere (or is a platform admin): may open the staff dashboard."""
+    if not _authenticated(user):
+        return False
+    return bool(user.is_superuser) or Membership.objects.filter(user=user).exists()
+
+
+# --- designs -----------------------------------------------------------------------------
+
+DESIGN_TEAM = (Role.INSTITUTION_ADMIN, Role.DESIGNER, Role.REVIEWER)
+
+
+def can_view_design(user: Any, version: Any) -> bool:
+    """Staff of the issuing organisation, and endorsers of partners asked to endorse it."""
+    organisation = version.micro_credential.issuer.organisation
+    if has_role(user, organisation, *DESIGN_TEAM):
+        return True
+    partners = organisations_where(user, Role.ENDORSER)
+    return version.endorsement_requests.filter(partner__in=partners).exists()
+
+
+def can_edit_design(user: Any, version: Any) -> bool:
+    organisation = version.micro_credential.issuer.organisation
+    return version.is_editable and has_role(
+        user, organisation, Role.DESIGNER, Role.INSTITUTION_ADMIN
+    )
+
+
+def can_create_design(user: Any, organisation: Organisation) -> bool:
+    return has_role(user, organisation, Role.DESIGNER, Role.INSTITUTION_ADMIN)
+
+
+def is_author(user: Any, version: Any) -> bool:
+    return bool(
+        _authenticated(user)
+        and (version.created_by_id == user.pk or version.contributors.filter(pk=user.pk).exists())
+    )
+
+
+def can_review_design(user: Any, version: Any) -> bool:
+    """Reviewers and institution admins, but never someone who wrote or edited this version."""
+    organisation = version.micro_credential.issuer.organisation
+    return has_role(user, organisation, Role.REVIEWER, Role.INSTITUTION_ADMIN) and not is_author(
+        user, version
+    )
+
+
+def can_publish_design(user: Any, version: Any) -> bool:
+    return has_role(user, version.micro_credential.issuer.organisation, Role.INSTITUTION_ADMIN)
+
+
+def can_request_endorsement(user: Any, version: Any) -> bool:
+    organisation = version.micro_credential.issuer.organisation
+    return has_role(user, organisation, Role.DESIGNER, Role.INSTITUTION_ADMIN)
+
+
+# --- endorsements ------------------------------------------------------------------------
+
+
+def can_endorse_for(user: Any, partner: Organisation) -> bool:
+    return partner.kind == Organisation.Kind.PARTNER and has_role(user, partner, Role.ENDORSER)
+
+
+# --- organisations -----------------------------------------------------------------------
+
+
+def can_manage_organisation(user: Any, organisation: Organisation) -> bool:
+    """Members, invitations, issuers, keys and goals of an institution or school (institution
+    admins), or of a partner (its endorsers manage their own organisation, and platform
+    admins)."""
+    if organisation.kind == Organisation.Kind.PARTNER:
+        return has_role(user, organisation, Role.ENDORSER) or bool(
+            _authenticated(user) and user.is_superuser
+        )
+    return has_role(user, organisation, Role.INSTITUTION_ADMIN)

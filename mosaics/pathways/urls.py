@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, URLResolver, path  # noqa: F401
+
+app_name = "pathways"
+
+urlpatterns: list[URLPattern | URLResolver] = []
