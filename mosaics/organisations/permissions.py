@@ -67,7 +67,7 @@ def can_view_design(user: Any, version: Any) -> bool:
     if has_role(user, organisation, *DESIGN_TEAM):
         return True
     partners = organisations_where(user, Role.ENDORSER)
-    return version.endorsement_requests.filter(partner__in=partners).exists()
+    return bool(version.endorsement_requests.filter(partner__in=partners).exists())
 
 
 def can_edit_design(user: Any, version: Any) -> bool:
