@@ -10,6 +10,8 @@ from hypothesis import HealthCheck, settings
 
 TESTS_DIR = Path(__file__).resolve().parent
 CONFORMANCE_DIR = TESTS_DIR / "conformance"
+#: The key encryption key of the test suite (base64url of 32 bytes; a test value, no secret).
+TEST_KEK = "dGVzdC1rZXktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM"
 
 # No timed assertions: hypothesis's per-example deadline and its "too slow" health check would
 # make results depend on how busy the machine is. Tests that set their own settings keep them.
@@ -35,6 +37,8 @@ def _static_files_from_the_source_tree(tmp_path_factory: pytest.TempPathFactory)
     # in one test session depend on order.
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     settings.ACCOUNT_RATE_LIMITS = False
+    # Issuer keys are encrypted under a fixed test key encryption key (never var/'s file).
+    settings.KEY_ENCRYPTION_KEYS = [TEST_KEK]
 
 
 def pytest_report_header() -> str:

@@ -188,3 +188,11 @@ def complete_competency(version: Version, statement: str = "Analyse a data set")
     competency.save(update_fields=["passing_level"])
     AlignmentFactory(competency=competency)
     return competency
+
+
+def with_key(issuer: Issuer) -> Issuer:
+    """`issuer` with an active signing key (generated and encrypted as in production)."""
+    from mosaics.issuance.actions import key_ensure
+
+    key_ensure(issuer=issuer, actor=None)
+    return issuer
