@@ -93,7 +93,10 @@ def evaluate(version: Version) -> list[Gate]:
         )
     )
 
-    aligned = version.goals.exists()
+    # Only the issuing institution's own goals count (a goal of another institution could
+    # only arrive through a forged form).
+    institution = version.micro_credential.issuer.organisation.institution
+    aligned = version.goals.filter(institution=institution).exists()
     gates.append(
         Gate(
             "goals",
