@@ -28,12 +28,14 @@ def test_create_makes_a_draft_first_version_with_a_unique_slug(world):
     second = actions.micro_credential_create(
         actor=world.designer, issuer=world.issuer, title="Statistical analysis software!"
     )
-    assert first.number == 1 and first.state == Version.State.DRAFT
+    assert first.number == 1
+    assert first.state == Version.State.DRAFT
     assert first.micro_credential.slug == "statistical-analysis-software"
     assert second.micro_credential.slug == "statistical-analysis-software-2"
     assert list(first.contributors.all()) == [world.designer]
     entry = AuditEntry.objects.get(action="design.created", target=f"catalogue.version:{first.pk}")
-    assert entry.actor == world.designer and entry.organisation == world.business
+    assert entry.actor == world.designer
+    assert entry.organisation == world.business
 
 
 @pytest.mark.parametrize("slug", ["new", "review"])
@@ -52,7 +54,8 @@ def test_version_update_records_old_and_new(world):
     version = f.VersionFactory(micro_credential__issuer=world.issuer, title="Old")
     actions.version_update(actor=world.designer, version=version, title="New", tags="a, b, A, , c ")
     version.refresh_from_db()
-    assert version.title == "New" and version.tags == ["a", "b", "c"]
+    assert version.title == "New"
+    assert version.tags == ["a", "b", "c"]
     entry = AuditEntry.objects.get(action="design.updated")
     assert entry.data["fields"] == ["tags", "title"]
     assert entry.data["changes"]["title"] == {"old": "Old", "new": "New"}
@@ -119,9 +122,11 @@ def test_locked_versions_refuse_every_edit(world, state):
         with pytest.raises(DesignLocked):
             attempt()
     version.refresh_from_db()
-    assert version.title == "Same" and not version.image
+    assert version.title == "Same"
+    assert not version.image
     assert not AuditEntry.objects.exists()
-    assert Competency.objects.count() == 1 and RubricLevel.objects.count() == 3
+    assert Competency.objects.count() == 1
+    assert RubricLevel.objects.count() == 3
 
 
 def test_competencies_levels_alignments_and_prompts(world):
@@ -143,7 +148,8 @@ def test_competencies_levels_alignments_and_prompts(world):
         actions.competency_passing_level_set(actor=world.designer, competency=two, level=low)
     actions.rubric_level_remove(actor=world.designer, level=high)
     one.refresh_from_db()
-    assert one.passing_level is None and [lv.name for lv in one.levels.all()] == ["Low"]
+    assert one.passing_level is None
+    assert [lv.name for lv in one.levels.all()] == ["Low"]
     with pytest.raises(CatalogueError):
         actions.alignment_add(
             actor=world.designer,
@@ -175,7 +181,8 @@ def test_goals_only_from_the_institution(world):
     for goals in ([elsewhere], [inactive], [world.goal, elsewhere]):
         with pytest.raises(CatalogueError):
             actions.version_goals_set(actor=world.designer, version=version, goals=goals)
-    assert not version.goals.exists() and not AuditEntry.objects.exists()
+    assert not version.goals.exists()
+    assert not AuditEntry.objects.exists()
     actions.version_goals_set(actor=world.designer, version=version, goals=[world.goal])
     assert list(version.goals.all()) == [world.goal]
 
@@ -198,4 +205,5 @@ def test_image_needs_alt_text(world):
         alt="A blue square",
     )
     version.refresh_from_db()
-    assert version.image.name.endswith(".png") and "evil" not in version.image.name
+    assert version.image.name.endswith(".png")
+    assert "evil" not in version.image.name
