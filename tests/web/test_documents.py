@@ -20,7 +20,7 @@ from mosaics.issuance import signing
 from mosaics.vc import jsonld, ob3, schema
 from mosaics.vc import verify as vc_verify
 from tests import factories as f
-from tests.web.catalogue_public_helpers import design, endorse, publish
+from tests.web.test_catalogue_public_support import design, endorse, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Building published micro-credentials for the public catalogue tests."""
+"""Building published micro-credentials for the public catalogue tests (no tests here)."""
 
 from __future__ import annotations
 
