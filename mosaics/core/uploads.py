@@ -15,6 +15,7 @@ import uuid
 import warnings
 import xml.etree.ElementTree as ET  # DOCTYPE and entities are refused before parsing
 from typing import IO, Any
+from xml.sax.saxutils import escape, quoteattr
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -34,7 +35,6 @@ JPEG_SIGNATURE = b"\xff\xd8\xff"
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
-ET.register_namespace("xlink", XLINK_NS)
 
 # Static drawing only: no script, foreignObject, animation (which can rewrite links), links
 # or fonts.
@@ -219,8 +219,31 @@ def clean_svg(data: bytes) -> bytes:
         raise _refuse(_("This SVG image is too complex."), "svg_too_complex")
     root = _rebuild(source)
     assert root is not None  # the root is an <svg>, always kept
-    body = ET.tostring(root, encoding="unicode", default_namespace=SVG_NS)
+    body = _serialise(root, root=True)
     return ('<?xml version="1.0" encoding="UTF-8"?>\n' + body).encode("utf-8")
+
+
+def _serialise(element: ET.Element, *, root: bool = False) -> str:
+    """Our own serialiser: the rebuilt tree holds only SVG elements and plain, xlink: or xml:
+    attributes, written with the SVG namespace as the default (ElementTree cannot do that
+    without changing its process-wide prefix table)."""
+    name = element.tag.rpartition("}")[2]
+    attributes = []
+    if root:
+        attributes.append(f"xmlns={quoteattr(SVG_NS)}")
+        if any(f"{{{XLINK_NS}}}href" in node.attrib for node in element.iter()):
+            attributes.append(f"xmlns:xlink={quoteattr(XLINK_NS)}")
+    for key, value in element.attrib.items():
+        if key.startswith(f"{{{XLINK_NS}}}"):
+            key = "xlink:" + key.rpartition("}")[2]
+        elif key.startswith(f"{{{XML_NS}}}"):
+            key = "xml:" + key.rpartition("}")[2]
+        attributes.append(f"{key}={quoteattr(value)}")
+    start = " ".join([name, *attributes])
+    inner = escape(element.text or "") + "".join(
+        _serialise(child) + escape(child.tail or "") for child in element
+    )
+    return f"<{start}>{inner}</{name}>" if inner else f"<{start}/>"
 
 
 def _local_name(tag: Any, *, allow_bare: bool = True) -> str | None:
