@@ -192,7 +192,7 @@ class VersionForm(DesignModelForm):
 
 class ImageForm(DesignForm):
     image = forms.FileField(
-        label=_("Badge image"),
+        label=_("Image file"),
         required=False,
         widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/svg+xml"}),
     )
