@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -734,3 +735,47 @@ def test_new_is_not_a_design_slug(world, client):
     response = client.get("/design/new")
     assert response.status_code == 200
     assert response.resolver_match.url_name == "design_create"
+
+
+# --- markup ------------------------------------------------------------------------------
+
+
+class _Markup(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.label_targets: list[str] = []
+        self.controls: list[tuple[str, str | None]] = []
+        self.headings: list[int] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if attributes.get("id"):
+            self.ids.append(str(attributes["id"]))
+        if tag == "label" and attributes.get("for"):
+            self.label_targets.append(str(attributes["for"]))
+        if tag in ("input", "select", "textarea") and attributes.get("type") != "hidden":
+            self.controls.append((tag, attributes.get("id")))
+        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.headings.append(int(tag[1]))
+
+
+@pytest.mark.parametrize("name", ["design", "design_edit", "competency_add", "prompt_add"])
+def test_pages_have_unique_ids_labelled_controls_and_ordered_headings(world, client, name):
+    design = make_design(world)
+    f.RubricLevelFactory(competency=design.competency, points=3)
+    client_for(client, world.designer)
+    response = client.post(url(name, design.version), {}) if name != "design" else None
+    if response is None or response.status_code != 200:
+        response = client.get(url(name, design.version))
+    markup = _Markup()
+    markup.feed(response.content.decode())
+    assert len(markup.ids) == len(set(markup.ids)), sorted(
+        i for i in markup.ids if markup.ids.count(i) > 1
+    )
+    for tag, control_id in markup.controls:
+        # Every control has a label (the language switcher's is in base.html).
+        assert control_id in markup.label_targets, (tag, control_id)
+    assert markup.headings.count(1) == 1
+    for previous, current in zip(markup.headings, markup.headings[1:], strict=False):
+        assert current <= previous + 1, markup.headings
