@@ -432,7 +432,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     signed_in = request.user.is_authenticated
     if request.method == "POST":
         if not signed_in:
-            return redirect(f"{reverse('account_login')}?{urlencode({'next': request.path})}")
+            return redirect(_with_next("account_login", request))
         try:
             membership = actions.invitation_accept(actor=request.user, token=token)
         except OrganisationError as error:
@@ -450,18 +450,22 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     return _render_invitation(request, found, refusal, status=404 if found is None else 200)
 
 
+def _with_next(url_name: str, request: HttpRequest) -> str:
+    """The sign-in (or sign-up) address that comes back to this page afterwards."""
+    return f"{reverse(url_name)}?{urlencode({'next': request.path}, safe='/')}"
+
+
 def _render_invitation(
     request: HttpRequest, invitation: Invitation | None, refusal: str | None, *, status: int
 ) -> HttpResponse:
-    next_query = urlencode({"next": request.path})
     return render(
         request,
         "organisations/invitation.html",
         {
             "invitation": invitation if invitation is not None else None,
             "refusal": refusal,
-            "login_url": f"{reverse('account_login')}?{next_query}",
-            "signup_url": f"{reverse('account_signup')}?{next_query}",
+            "login_url": _with_next("account_login", request),
+            "signup_url": _with_next("account_signup", request),
         },
         status=status,
     )

@@ -1,0 +1,138 @@
+"""Accounts (django-allauth): its pages render in our layout, and e-mail sign-in works."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+
+from mosaics.accounts.models import User
+from tests import factories as f
+from tests.personas import client_for
+
+pytestmark = pytest.mark.django_db
+
+ALLAUTH_PAGES = [
+    "account_login",
+    "account_signup",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_email_verification_sent",
+]
+
+
+def _h1_count(html: str) -> int:
+    return len(re.findall(r"<h1[\s>]", html))
+
+
+@pytest.mark.parametrize("name", ALLAUTH_PAGES)
+def test_allauth_pages_render_in_our_layout(client: Any, name: str) -> None:
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="skip-link"' in html  # our base.html
+    assert 'id="language-select"' in html
+    assert _h1_count(html) == 1
+    assert "· Mosaics</title>" in html
+
+
+def test_sign_in_form_fields_have_labels(client: Any) -> None:
+    html = client.get(reverse("account_login")).content.decode()
+    for control in re.findall(r'<input[^>]*type="(?:email|password|text)"[^>]*>', html):
+        control_id = re.search(r'id="([^"]+)"', control)
+        assert control_id, control
+        assert f'for="{control_id.group(1)}"' in html
+
+
+def test_sign_out_page_renders_and_signs_out_by_post(client: Any) -> None:
+    user = f.UserFactory()
+    client_for(client, user)
+    response = client.get(reverse("account_logout"))
+    assert response.status_code == 200
+    assert _h1_count(response.content.decode()) == 1
+    assert "_auth_user_id" in client.session
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_verified_user_signs_in_with_their_email(client: Any) -> None:
+    user = f.UserFactory(username="ada", email="ada@example.test")
+    response = client.post(
+        reverse("account_login"), {"login": "ada@example.test", "password": f.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("organisations:dashboard")
+    assert int(client.session["_auth_user_id"]) == user.pk
+
+
+def test_a_wrong_password_is_refused_with_a_message(client: Any) -> None:
+    f.UserFactory(username="ada", email="ada@example.test")
+    response = client.post(
+        reverse("account_login"), {"login": "ada@example.test", "password": "not it"}
+    )
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_unverified_user_must_verify_first(client: Any) -> None:
+    f.UserFactory(username="bob", email="bob@example.test", verified_email=False)
+    EmailAddress.objects.create(
+        user=User.objects.get(username="bob"), email="bob@example.test", primary=True
+    )
+    response = client.post(
+        reverse("account_login"), {"login": "bob@example.test", "password": f.PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert len(mail.outbox) == 1
+
+
+def test_sign_up_sends_a_verification_email(client: Any) -> None:
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "new@example.test", "password1": f.PASSWORD, "password2": f.PASSWORD},
+    )
+    assert response.status_code == 302
+    assert User.objects.filter(email="new@example.test").exists()
+    assert EmailAddress.objects.get(email="new@example.test").verified is False
+    assert len(mail.outbox) == 1
+
+
+def test_sign_up_with_bad_input_shows_the_error_and_saves_nothing(client: Any) -> None:
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "not an address", "password1": f.PASSWORD, "password2": "different"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "errorlist" in html
+    assert 'aria-invalid="true"' in html
+    assert not User.objects.exists()
+    assert mail.outbox == []
+
+
+def test_password_reset_mails_a_link(client: Any) -> None:
+    f.UserFactory(username="ada", email="ada@example.test")
+    response = client.post(reverse("account_reset_password"), {"email": "ada@example.test"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_navigation_for_signed_out_and_signed_in_people(client: Any, world: Any) -> None:
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("account_login") in html
+    assert reverse("account_signup") in html
+    assert reverse("organisations:dashboard") not in html
+    client_for(client, world.designer)
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("organisations:dashboard") in html
+    assert f'action="{reverse("account_logout")}"' in html
+    assert reverse("account_signup") not in html
