@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from mosaics.audit.log import record
-from mosaics.issuance.keystore import encrypt_seed, seed_aad
+from mosaics.issuance.keystore import current_kek_id, decrypt_seed, encrypt_seed, seed_aad
 from mosaics.issuance.models import SigningKey, StatusEntry, StatusList
 from mosaics.issuance.signing import issuer_did, sign_credential
 from mosaics.organisations.models import Issuer
@@ -24,6 +24,7 @@ __all__ = [
     "key_ensure",
     "key_generate",
     "key_rotate",
+    "keys_rewrap",
     "status_entry_allocate",
     "status_entry_set",
     "status_list_credentials",
@@ -114,6 +115,38 @@ def key_rotate(*, issuer: Issuer, actor: Any) -> SigningKey:
         retired_public_key=retired.public_key_multibase if retired else None,
     )
     return signing_key
+
+
+@transaction.atomic
+def keys_rewrap(*, actor: Any) -> int:
+    """Re-encrypt every signing key that is not sealed by the current (first) KEK, the last
+    step of a KEK rotation (after which the old KEK can be removed). Returns how many keys
+    were re-encrypted; one audit entry per key, naming KEK ids only."""
+    current = current_kek_id()
+    count = 0
+    stale = (
+        SigningKey.objects.select_for_update()
+        .exclude(kek_id=current)
+        .select_related("issuer__organisation")
+        .order_by("pk")
+    )
+    for signing_key in stale:
+        aad = seed_aad(signing_key.issuer_id, signing_key.public_key_multibase)
+        seed = decrypt_seed(signing_key.kek_id, bytes(signing_key.encrypted_secret), aad=aad)
+        previous = signing_key.kek_id
+        signing_key.kek_id, signing_key.encrypted_secret = encrypt_seed(seed, aad=aad)
+        signing_key.save(update_fields=["kek_id", "encrypted_secret"])
+        record(
+            actor=actor,
+            action="issuance.key_rewrap",
+            target=signing_key,
+            organisation=signing_key.issuer.organisation,
+            public_key=signing_key.public_key_multibase,
+            from_kek=previous,
+            to_kek=signing_key.kek_id,
+        )
+        count += 1
+    return count
 
 
 # --- status lists ------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 __all__ = [
     "KeyUnavailable",
+    "current_kek_id",
     "decrypt_seed",
     "encrypt_seed",
     "kek_id_of",
@@ -103,6 +104,11 @@ def _keks() -> list[bytes]:
             f"{_ENV} must be set in the environment (MOSAICS_REQUIRE_SECRET_KEY is true)."
         )
     return [_generated_kek(Path(settings.VAR_DIR))]
+
+
+def current_kek_id() -> str:
+    """The id of the KEK that encrypts new keys (the first configured one)."""
+    return kek_id_of(_keks()[0])
 
 
 def encrypt_seed(seed: bytes, *, aad: bytes) -> tuple[str, bytes]:

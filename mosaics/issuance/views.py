@@ -38,7 +38,7 @@ def _get_issuer(slug: str) -> Issuer:
     return get_object_or_404(Issuer.objects.select_related("organisation__parent"), slug=slug)
 
 
-def _get_issuer_for_manager(user: Any, slug: str) -> Issuer:
+def _get_issuer_for_user(user: Any, slug: str) -> Issuer:
     """An issuer whose keys `user` may manage; 404 otherwise (existence is not revealed)."""
     issuer = Issuer.objects.select_related("organisation__parent").filter(slug=slug).first()
     if issuer is None or not permissions.can_manage_organisation(user, issuer.organisation):
@@ -115,7 +115,7 @@ def _render_keys(
 @login_required
 @require_safe
 def keys(request: HttpRequest, slug: str) -> HttpResponse:
-    issuer = _get_issuer_for_manager(request.user, slug)
+    issuer = _get_issuer_for_user(request.user, slug)
     return _render_keys(request, issuer, KeyRotateForm())
 
 
@@ -123,7 +123,7 @@ def keys(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def key_rotate(request: HttpRequest, slug: str) -> HttpResponse:
     """Retire the active key and make a new one (or make the first one)."""
-    issuer = _get_issuer_for_manager(request.user, slug)
+    issuer = _get_issuer_for_user(request.user, slug)
     form = KeyRotateForm(request.POST)
     if not form.is_valid():
         return _render_keys(request, issuer, form, status=400)

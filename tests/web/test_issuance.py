@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import stat
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -125,6 +126,34 @@ def test_kek_rotation_keeps_old_keys_readable(world: Any, settings: Any) -> None
     new = actions.key_rotate(issuer=world.issuer, actor=None)
     assert new.kek_id != old.kek_id
     assert new.kek_id == keystore.kek_id_of(base64.urlsafe_b64decode(OTHER_KEK + "="))
+
+
+def test_rewrap_completes_a_kek_rotation(world: Any, settings: Any) -> None:
+    from django.core.management import call_command
+
+    f.with_key(world.issuer)
+    f.with_key(world.endorser_profile)
+    settings.KEY_ENCRYPTION_KEYS = [OTHER_KEK, TEST_KEK]
+    out = StringIO()
+    call_command("rewrap_keys", stdout=out)
+    assert "2 signing key(s) re-encrypted" in out.getvalue()
+    assert set(SigningKey.objects.values_list("kek_id", flat=True)) == {keystore.current_kek_id()}
+    assert AuditEntry.objects.filter(action="issuance.key_rewrap").count() == 2
+    settings.KEY_ENCRYPTION_KEYS = [OTHER_KEK]  # the old KEK is gone
+    signed = signing.sign_credential(world.issuer, _credential(world.issuer))
+    assert _verify(signed).status == "valid"
+    assert actions.keys_rewrap(actor=None) == 0
+
+
+def test_rewrap_without_the_old_kek_is_a_clear_error(world: Any, settings: Any) -> None:
+    from django.core.management import CommandError, call_command
+
+    f.with_key(world.issuer)
+    before = list(SigningKey.objects.values_list("kek_id", "encrypted_secret"))
+    settings.KEY_ENCRYPTION_KEYS = [OTHER_KEK]
+    with pytest.raises(CommandError, match="not configured"):
+        call_command("rewrap_keys", stdout=StringIO())
+    assert list(SigningKey.objects.values_list("kek_id", "encrypted_secret")) == before
 
 
 @pytest.mark.parametrize(
@@ -715,3 +744,11 @@ def test_js_reference_verifies_a_platform_issuers_credential(
         assert result.verified, result.errors
     tampered = {**new, "name": "Something else"}
     assert not js_bridge.verify(tampered, documents=documents).verified
+    # the JS verifier reads the supplied document: without the retired key listed in it, what
+    # that key signed no longer verifies there
+    did = signing.issuer_did(issuer)
+    active_only = signing.did_document(issuer)
+    active_only["verificationMethod"] = active_only["verificationMethod"][:1]
+    active_only["assertionMethod"] = active_only["assertionMethod"][:1]
+    assert not js_bridge.verify(old, documents={did: active_only}).verified
+    assert js_bridge.verify(new, documents={did: active_only}).verified
