@@ -197,7 +197,7 @@ def _require_endorser(actor: Any, partner: Organisation) -> None:
 
 def _lock_request(request: EndorsementRequest) -> EndorsementRequest:
     return (
-        EndorsementRequest.objects.select_for_update()
+        EndorsementRequest.objects.select_for_update(of=("self",))
         .select_related("partner", "version__micro_credential__issuer__organisation")
         .get(pk=request.pk)
     )
@@ -205,7 +205,7 @@ def _lock_request(request: EndorsementRequest) -> EndorsementRequest:
 
 def _lock_endorsement(endorsement: Endorsement) -> Endorsement:
     return (
-        Endorsement.objects.select_for_update()
+        Endorsement.objects.select_for_update(of=("self",))
         .select_related(
             "request__partner",
             "endorser__organisation",
@@ -241,7 +241,7 @@ def endorsement_request_send(
 ) -> EndorsementRequest:
     """Invite `partner` to endorse `version`; its endorsers are e-mailed after commit."""
     version = (
-        Version.objects.select_for_update()
+        Version.objects.select_for_update(of=("self",))
         .select_related("micro_credential__issuer__organisation")
         .get(pk=version.pk)
     )

@@ -813,3 +813,16 @@ def _quick_password_hashing(settings: Any) -> None:
     """The personas' passwords are hashed with PBKDF2's full work factor otherwise (seconds per
     test); nothing here tests passwords."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_the_design_page_shows_the_panel(world: Any, design: Version, client: Any) -> None:
+    url = reverse("catalogue:design", kwargs={"slug": design.micro_credential.slug, "number": 1})
+    client_for(client, world.designer)
+    text = client.get(url).content.decode()
+    assert "Industry endorsement" in text
+    assert "Send the invitation" in text
+    assert "Prairie Analytics" in text
+    endorsement = _endorse(world, design)
+    text = client.get(url).content.decode()
+    assert reverse("endorsements:detail", kwargs={"uuid": _uuid(endorsement)}) in text
+    assert reverse("endorsements:request", kwargs={"pk": endorsement.request_id}) in text
