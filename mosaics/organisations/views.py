@@ -109,6 +109,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "roles": [role.label for role in Role if role.value in held],
                 "can_manage": permissions.can_manage_organisation(user, organisation),
                 "is_endorser": Role.ENDORSER in held,
+                "designs": bool(held & set(permissions.DESIGN_TEAM)),
+                "reviews": bool(held & {Role.REVIEWER, Role.INSTITUTION_ADMIN}),
             }
         )
     if user.is_superuser:
@@ -122,6 +124,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                         "roles": [],
                         "can_manage": True,
                         "is_endorser": False,
+                        "designs": False,
+                        "reviews": False,
                     }
                 )
     return render(

@@ -25,6 +25,11 @@ ALLAUTH_PAGES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def _h1_count(html: str) -> int:
     return len(re.findall(r"<h1[\s>]", html))
 
@@ -136,3 +141,60 @@ def test_navigation_for_signed_out_and_signed_in_people(client: Any, world: Any)
     assert reverse("organisations:dashboard") in html
     assert f'action="{reverse("account_logout")}"' in html
     assert reverse("account_signup") not in html
+
+
+def test_an_invited_person_signs_up_verifies_and_accepts(
+    world: Any, client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from mosaics.organisations import actions
+    from mosaics.organisations.models import Membership
+
+    with django_capture_on_commit_callbacks(execute=True):
+        _invitation, token = actions.invitation_send(
+            actor=world.tlc_admin,
+            organisation=world.business,
+            email="newcomer@example.test",
+            role="assessor",
+        )
+    invitation_path = f"/invitations/{token}"
+    page = client.get(invitation_path).content.decode()
+    assert f"/accounts/signup/?next={invitation_path}" in page
+    mail.outbox.clear()
+    response = client.post(
+        f"/accounts/signup/?next={invitation_path}",
+        {
+            "email": "newcomer@example.test",
+            "password1": f.PASSWORD,
+            "password2": f.PASSWORD,
+            "next": invitation_path,
+        },
+    )
+    assert response.status_code == 302
+    confirm_path = re.search(r"http://[^/\s]+(/accounts/confirm-email/\S+)", mail.outbox[0].body)
+    assert confirm_path
+    confirm_page = client.get(confirm_path.group(1))
+    assert confirm_page.status_code == 200
+    assert _h1_count(confirm_page.content.decode()) == 1
+    client.post(confirm_path.group(1))
+    person = User.objects.get(email="newcomer@example.test")
+    assert EmailAddress.objects.get(user=person).verified
+    client_for(client, person)
+    response = client.post(invitation_path)
+    assert response.status_code == 302
+    assert Membership.objects.filter(user=person, role="assessor").exists()
+
+
+def test_the_admin_is_for_platform_admins(world: Any, client: Any) -> None:
+    client_for(client, world.platform_admin)
+    for url in [
+        "/admin/accounts/user/",
+        "/admin/organisations/organisation/",
+        "/admin/organisations/membership/",
+        "/admin/organisations/invitation/",
+        "/admin/organisations/institutionalgoal/",
+        f"/admin/organisations/issuer/{world.issuer.pk}/change/",
+    ]:
+        assert client.get(url).status_code == 200, url
+    client.logout()
+    client_for(client, world.tlc_admin)
+    assert client.get("/admin/organisations/organisation/").status_code == 302
