@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -32,6 +33,7 @@ __all__ = [
     "group_label",
     "is_satisfied",
     "progress",
+    "published_pathways_requiring",
     "requirement_tree",
     "rule_problems",
 ]
@@ -342,3 +344,15 @@ def rule_problems(pathway: Pathway | Group, *, institution_id: int | None = None
                 _("“%(title)s” belongs to another institution.") % {"title": item.title}
             )
     return problems
+
+
+def published_pathways_requiring(micro_credential_id: int) -> QuerySet[Pathway]:
+    """Published pathways whose rule names the micro-credential (for its catalogue page)."""
+    return (
+        Pathway.objects.filter(
+            state=Pathway.State.PUBLISHED,
+            groups__items__micro_credential_id=micro_credential_id,
+        )
+        .distinct()
+        .order_by("title")
+    )

@@ -42,6 +42,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="item_remove",
     ),
     # Public and stable.
+    path("pathways/", views.index, name="index"),
     path("pathways/<slug:slug>", views.detail, name="detail"),
     path("pathways/<slug:slug>.json", views.achievement_json, name="achievement_json"),
 ]

@@ -413,6 +413,13 @@ def _achievement_response(pathway: Pathway, tree: rules.Group | None = None) -> 
 
 
 @require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """Every pathway on offer (published; retired ones keep their own page)."""
+    pathways = Pathway.objects.filter(state=Pathway.State.PUBLISHED).select_related("issuer")
+    return render(request, "pathways/index.html", {"pathways": pathways})
+
+
+@require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The public page, or the pathway's OB 3.0 Achievement for clients that prefer JSON
     (this URL is the Achievement's id)."""
