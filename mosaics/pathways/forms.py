@@ -13,7 +13,7 @@ from mosaics.catalogue.models import MicroCredential, Version
 from mosaics.core.uploads import clean_image
 from mosaics.organisations.models import Issuer
 from mosaics.pathways.actions import RESERVED_SLUGS
-from mosaics.pathways.models import Pathway, RuleGroup
+from mosaics.pathways.models import Pathway, RuleGroup, RuleItem
 
 __all__ = ["GroupForm", "ItemForm", "PathwayCreateForm", "PathwayDetailsForm"]
 
@@ -169,4 +169,7 @@ class ItemForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["micro_credential"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = offered_micro_credentials(pathway)
+        # What the pathway already requires is not offered again (the action refuses it too).
+        field.queryset = offered_micro_credentials(pathway).exclude(
+            pk__in=RuleItem.objects.filter(group__pathway=pathway).values("micro_credential")
+        )

@@ -218,10 +218,23 @@ def create(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The pathway was created as a draft."))
                 return redirect("pathways:edit", slug=pathway.slug)
+        else:
+            errors = _form_problems(form)
     else:
         form = PathwayCreateForm(issuers=issuers)
     status = 400 if request.method == "POST" else 200
     return render(request, "pathways/create.html", {"form": form, "errors": errors}, status=status)
+
+
+def _form_problems(form: forms.BaseForm) -> list[str]:
+    """A refused form's errors as sentences for the summary at the top of the page (each is
+    also shown next to its field)."""
+    problems = []
+    for name, messages_ in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for message in messages_:
+            problems.append(f"{label}: {message}" if label else str(message))
+    return problems
 
 
 def _builder(
@@ -234,6 +247,10 @@ def _builder(
     status: int = 200,
 ) -> HttpResponse:
     pathway.refresh_from_db()
+    errors = list(errors or [])
+    for form in [*(bound or {}).values(), details_form]:
+        if form is not None and form.errors:
+            errors += _form_problems(form)
     tree = rules.requirement_tree(pathway)
     draft = pathway.state == Pathway.State.DRAFT
     context = {
@@ -244,7 +261,7 @@ def _builder(
         "problems": actions.pathway_problems(pathway, tree) if draft else [],
         "can_publish": actions.can_publish_pathway(request.user, pathway),
         "details_form": details_form or PathwayDetailsForm(instance=pathway),
-        "errors": errors or [],
+        "errors": errors,
         "public_url": reverse("pathways:detail", kwargs={"slug": pathway.slug})
         if not draft
         else "",

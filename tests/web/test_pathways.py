@@ -656,7 +656,7 @@ def test_designer_builds_a_pathway_through_the_pages(client: Client, world: Any)
         ("group_add", {"rule": "at_least", "minimum": "-1"}, "greater than or equal to 1"),
         ("item_add", {"micro_credential": "999999"}, "Choose a published micro-credential"),
         ("item_add", {"micro_credential": "other"}, "Choose a published micro-credential"),
-        ("item_add", {"micro_credential": "dup"}, "already part of this pathway"),
+        ("item_add", {"micro_credential": "dup"}, "Choose a published micro-credential"),
         ("update", {"title": "", "achievement_type": "Certificate"}, "This field is required"),
         ("update", {"title": "T", "achievement_type": "Spaceship"}, "Select a valid choice"),
     ],
