@@ -302,6 +302,8 @@ def _design(
     version = catalogue.version_submit(actor=designer, version=version)
     reviewer = users["reviewer"]
     if spec.state == "submitted":
+        if spec.endorse is not None:
+            _endorse(version, spec.endorse, designer=designer, users=users, partners=partners)
         return
     if spec.state == "changes_requested":
         catalogue.version_request_changes(
@@ -361,7 +363,8 @@ def _endorse(
     users: dict[str, Any],
     partners: dict[str, Any],
 ) -> None:
-    """The partner is asked, asks a question, hears the answer, and endorses."""
+    """The partner is asked, asks a question, hears the answer, and endorses (or, without an
+    answer and a statement yet, is still reviewing)."""
     from mosaics.endorsements import actions as endorsements
 
     partner = partners[spec.partner]
@@ -372,7 +375,11 @@ def _endorse(
         actor=designer, version=version, partner=partner, message=spec.message
     )
     endorsements.endorsement_comment_add(actor=endorser, request=request, body=spec.question)
+    if not spec.answer:
+        return
     endorsements.endorsement_comment_add(actor=designer, request=request, body=spec.answer)
+    if not spec.statement:
+        return
     endorsements.endorsement_sign(
         actor=endorser, request=request, statement=spec.statement, valid_months=24
     )

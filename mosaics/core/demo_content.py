@@ -87,7 +87,7 @@ ISSUERS = (
     Profile(
         "nlc-business-data",
         "nlc-business-data",
-        "Northern Lights College — School of Business and Data",
+        "Northern Lights College",
         "Issues the School of Business and Data's micro-credentials and certificates.",
         "https://northern-lights.example/business-data/",
         "credentials@northern-lights.example",
@@ -95,7 +95,7 @@ ISSUERS = (
     Profile(
         "nlc-health-community",
         "nlc-health-community",
-        "Northern Lights College — School of Health and Community Services",
+        "Northern Lights College",
         "Issues the School of Health and Community Services' micro-credentials.",
         "https://northern-lights.example/health-community/",
         "credentials@northern-lights.example",
@@ -273,8 +273,8 @@ class Endorse:
     partner: str  # Org.slug
     message: str
     question: str  # the partner's question in the conversation
-    answer: str  # the designer's answer
-    statement: str
+    answer: str  # the designer's answer ("" while the partner is still reviewing)
+    statement: str  # the endorsement statement ("" while the partner is still reviewing)
 
 
 @dataclass(frozen=True)
@@ -789,6 +789,14 @@ PROCESS_SUBMITTED = DesignSpec(
         ),
     ),
     prompts=("What did the people who do the work know that the documents did not say?",),
+    # Asked while the review is under way: the partner's portal has a request waiting.
+    endorse=Endorse(
+        "prairie-analytics",
+        "Our co-op students map processes with your analysts; would you review this design?",
+        "Which process-mapping notation do learners use?",
+        "",
+        "",
+    ),
 )
 
 CARE_CHANGES = DesignSpec(

@@ -19,7 +19,7 @@ from mosaics.catalogue.models import MicroCredential, ReviewComment, Version
 from mosaics.core import demo_content as content
 from mosaics.core.demo import DEMO_PASSWORD, DEMO_PEOPLE, IMAGES, load_demo
 from mosaics.core.uploads import clean_image
-from mosaics.endorsements.models import Endorsement
+from mosaics.endorsements.models import Endorsement, EndorsementRequest
 from mosaics.issuance import actions as issuance
 from mosaics.issuance import signing
 from mosaics.organisations.models import InstitutionalGoal, Issuer, Membership, Organisation
@@ -220,6 +220,16 @@ def test_designs_in_every_review_state_and_one_with_history() -> None:
         (1, "superseded"),
         (2, "published"),
     ]
+
+
+def test_an_endorser_has_a_request_waiting_in_their_portal(client: Any) -> None:
+    load_demo()
+    waiting = EndorsementRequest.objects.get(state=EndorsementRequest.State.OPEN)
+    assert waiting.version.state == Version.State.SUBMITTED
+    client.login(email="endorser@mosaics.test", password=DEMO_PASSWORD)
+    response = client.get(reverse("endorsements:portal"))
+    assert response.status_code == 200
+    assert waiting.version.title in response.content.decode()
 
 
 def test_the_pathway_is_published_with_its_rule() -> None:
