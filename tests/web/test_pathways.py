@@ -809,3 +809,53 @@ def test_index_lists_published_pathways_only(client: Client, world: Any) -> None
     assert "Secret draft" not in html
     assert list(rules.published_pathways_requiring(mcs["C"].pk)) == [published]
     assert list(rules.published_pathways_requiring(offered(world.issuer, "Z").pk)) == []
+
+
+@pytest.mark.parametrize("persona", sorted(DESIGNERS))
+def test_designers_and_admins_change_the_rule(client: Client, world: Any, persona: str) -> None:
+    pathway, _mcs = standard(world)
+    root = root_of(pathway)
+    extra = offered(world.issuer, "Extra")
+    client = client_for(client, world.people[persona])
+    response = client.post(
+        reverse("pathways:item_add", args=[pathway.slug, root.pk]),
+        {f"item-{root.pk}-micro_credential": extra.pk},
+    )
+    assert response.status_code == 302
+    assert RuleItem.objects.filter(group=root, micro_credential=extra).exists()
+    entry = AuditEntry.objects.order_by("pk").last()
+    assert entry is not None
+    assert (entry.action, entry.actor) == ("pathway.item_add", world.people[persona])
+
+
+def test_designer_cannot_publish_through_the_page(client: Client, world: Any) -> None:
+    pathway, _mcs = standard(world)
+    client = client_for(client, world.designer)
+    page = client.get(reverse("pathways:edit", args=[pathway.slug])).content.decode()
+    assert "Publish the pathway" not in page
+    assert "An institution admin publishes pathways." in page
+    before = snapshot()
+    response = client.post(reverse("pathways:publish", args=[pathway.slug]))
+    assert response.status_code == 400
+    assert "Only an institution admin may publish a pathway." in response.content.decode()
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("persona", [p for p in PERSONAS if p not in DESIGNERS])
+def test_forged_create_for_another_organisation_changes_nothing(
+    client: Client, world: Any, persona: str
+) -> None:
+    client = client_for(client, world.people[persona])
+    before = snapshot()
+    response = client.post(
+        reverse("pathways:create"),
+        {"issuer": world.issuer.pk, "title": "Forged", "achievement_type": "Certificate"},
+    )
+    if persona == "anonymous":
+        assert response.status_code == 302
+    elif persona in {"other_designer", "other_admin"}:
+        assert response.status_code == 400
+        assert "Select a valid choice" in response.content.decode()
+    else:
+        assert response.status_code == 403
+    assert snapshot() == before
