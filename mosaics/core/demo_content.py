@@ -248,7 +248,10 @@ def onet(code: str, name: str) -> tuple[str, str, str, str]:
 
 
 def noc(code: str, name: str) -> tuple[str, str, str, str]:
-    url = f"https://noc.esdc.gc.ca/Structure/NocProfile?code={code}&version=2021.0"
+    url = (
+        "https://noc.esdc.gc.ca/Structure/NOCProfile"
+        f"?GocTemplateCulture=en-CA&code={code}&version=2021.0"
+    )
     return ("NOC", name, url, code)
 
 
