@@ -48,7 +48,9 @@ def normalise(text: str) -> str:
 def words(query: str) -> list[str]:
     """The distinct words of a query, within the bounds above."""
     out: list[str] = []
-    for word in (query or "")[:MAX_QUERY_LENGTH].lower().split():
+    # Control characters never occur in search text (and PostgreSQL refuses NUL outright).
+    text = "".join(c if unicodedata.category(c) != "Cc" else " " for c in query or "")
+    for word in text[:MAX_QUERY_LENGTH].lower().split():
         if word not in out:
             out.append(word)
     return out[:MAX_WORDS]
@@ -105,7 +107,7 @@ def search(query: str, filters: Filters | None = None) -> QuerySet[Version]:
     for word in words(query):
         versions = versions.filter(_word_q(word))
 
-    skill = " ".join(filters.skill[:MAX_QUERY_LENGTH].split())
+    skill = " ".join(words(filters.skill))
     if skill:
         aligned = Alignment.objects.filter(competency__version=OuterRef("pk")).filter(
             Q(target_name__icontains=skill) | Q(target_code__iexact=skill)
