@@ -44,7 +44,11 @@ class ActiveKeyExists(Exception):
 
 
 def _lock_issuer(issuer: Issuer) -> Issuer:
-    return Issuer.objects.select_for_update().select_related("organisation").get(pk=issuer.pk)
+    return (
+        Issuer.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=issuer.pk)
+    )
 
 
 def _new_key(issuer: Issuer) -> SigningKey:
@@ -125,7 +129,7 @@ def keys_rewrap(*, actor: Any) -> int:
     current = current_kek_id()
     count = 0
     stale = (
-        SigningKey.objects.select_for_update()
+        SigningKey.objects.select_for_update(of=("self",))
         .exclude(kek_id=current)
         .select_related("issuer__organisation")
         .order_by("pk")
@@ -228,7 +232,7 @@ def status_entry_allocate(*, issuer: Issuer, purpose: str, credential_id: str) -
 def status_entry_set(*, entry: StatusEntry, value: bool, actor: Any, reason: str = "") -> None:
     """Set (revoke / suspend) or clear (reinstate) `entry`'s bit, and re-sign its list."""
     status_list = (
-        StatusList.objects.select_for_update()
+        StatusList.objects.select_for_update(of=("self",))
         .select_related("issuer__organisation")
         .get(pk=entry.status_list_id)
     )
