@@ -290,6 +290,30 @@ ACTION_LABELS = {
     "version.retire": gettext_lazy("Retired"),
     "version.start_next": gettext_lazy("Started a new version"),
     "review_comment.add": gettext_lazy("Commented"),
+    "design.created": gettext_lazy("Created the design"),
+    "design.updated": gettext_lazy("Changed the design"),
+    "design.image_set": gettext_lazy("Changed the image"),
+    "design.goals_set": gettext_lazy("Changed the institutional goals"),
+    "design.competency_added": gettext_lazy("Added a competency"),
+    "design.competency_updated": gettext_lazy("Changed a competency"),
+    "design.competency_removed": gettext_lazy("Removed a competency"),
+    "design.competency_moved": gettext_lazy("Moved a competency"),
+    "design.rubric_level_added": gettext_lazy("Added a rubric level"),
+    "design.rubric_level_updated": gettext_lazy("Changed a rubric level"),
+    "design.rubric_level_removed": gettext_lazy("Removed a rubric level"),
+    "design.passing_level_set": gettext_lazy("Chose the passing level"),
+    "design.alignment_added": gettext_lazy("Added an alignment"),
+    "design.alignment_removed": gettext_lazy("Removed an alignment"),
+    "design.prompt_added": gettext_lazy("Added a reflection prompt"),
+    "design.prompt_updated": gettext_lazy("Changed a reflection prompt"),
+    "design.prompt_removed": gettext_lazy("Removed a reflection prompt"),
+    "endorsements.request_send": gettext_lazy("Asked a partner to endorse"),
+    "endorsements.request_cancel": gettext_lazy("Cancelled an endorsement request"),
+    "endorsements.comment_add": gettext_lazy("Commented on the endorsement"),
+    "endorsements.sign": gettext_lazy("Endorsed"),
+    "endorsements.decline": gettext_lazy("Declined to endorse"),
+    "endorsements.renew": gettext_lazy("Renewed the endorsement"),
+    "endorsements.withdraw": gettext_lazy("Withdrew the endorsement"),
 }
 
 
@@ -321,11 +345,19 @@ def _history_targets(micro_credential: MicroCredential, versions: list[Version])
             targets[target_of(prompt)] = _("reflection prompt (%(version)s)") % {"version": label}
         for comment in version.comments.all():
             targets[target_of(comment)] = _("review comment (%(version)s)") % {"version": label}
-        for request in EndorsementRequest.objects.filter(version=version).select_related("partner"):
+        for request in (
+            EndorsementRequest.objects.filter(version=version)
+            .prefetch_related("comments")
+            .select_related("partner")
+        ):
             targets[target_of(request)] = _("endorsement request to %(partner)s (%(version)s)") % {
                 "partner": request.partner,
                 "version": label,
             }
+            for remark in request.comments.all():
+                targets[target_of(remark)] = _(
+                    "endorsement conversation with %(partner)s (%(version)s)"
+                ) % {"partner": request.partner, "version": label}
         for endorsement in Endorsement.objects.filter(version=version).select_related("endorser"):
             targets[target_of(endorsement)] = _("endorsement by %(endorser)s (%(version)s)") % {
                 "endorser": endorsement.endorser,
