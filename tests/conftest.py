@@ -39,6 +39,8 @@ def _static_files_from_the_source_tree(tmp_path_factory: pytest.TempPathFactory)
     settings.ACCOUNT_RATE_LIMITS = False
     # Issuer keys are encrypted under a fixed test key encryption key (never var/'s file).
     settings.KEY_ENCRYPTION_KEYS = [TEST_KEK]
+    # Personas sign in with passwords; the production hasher costs ~1 s per person by design.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def pytest_report_header() -> str:
