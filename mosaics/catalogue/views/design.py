@@ -109,6 +109,16 @@ def _design_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapped
 
 
+def _posted(request: HttpRequest) -> Any:
+    """The submitted data of a POST (bound even when empty: an empty POST is bad input, not
+    a fresh form), or None for a GET."""
+    return request.POST if request.method == "POST" else None
+
+
+def _files(request: HttpRequest) -> Any:
+    return request.FILES if request.method == "POST" else None
+
+
 def design_url(version: Version, fragment: str = "") -> str:
     url = reverse(
         "catalogue:design",
@@ -169,7 +179,7 @@ def design_create(request: HttpRequest) -> HttpResponse:
     issuers = _issuers_for(request.user)
     if not issuers.exists():
         raise Http404
-    form = MicroCredentialCreateForm(request.POST or None, issuers=issuers)
+    form = MicroCredentialCreateForm(_posted(request), issuers=issuers)
     if request.method == "POST" and form.is_valid():
         try:
             version = actions.micro_credential_create(
@@ -313,7 +323,7 @@ def _edit(
 def design_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _get_version_for_user(request, slug, number, for_edit=True)
     fresh = Version.objects.get(pk=version.pk)  # the form may change its instance in memory
-    form = VersionForm(request.POST or None, instance=fresh)
+    form = VersionForm(_posted(request), instance=fresh)
     return _edit(
         request,
         version,
@@ -333,7 +343,7 @@ def design_edit(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @_design_view
 def design_image(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _get_version_for_user(request, slug, number, for_edit=True)
-    form = ImageForm(request.POST or None, request.FILES or None, prefix="image", version=version)
+    form = ImageForm(_posted(request), _files(request), prefix="image", version=version)
     return _edit(
         request,
         version,
@@ -353,7 +363,7 @@ def design_image(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @_design_view
 def design_goals(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _get_version_for_user(request, slug, number, for_edit=True)
-    form = GoalsForm(request.POST or None, prefix="goals", version=version)
+    form = GoalsForm(_posted(request), prefix="goals", version=version)
     return _edit(
         request,
         version,
@@ -372,7 +382,7 @@ def design_goals(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @_design_view
 def competency_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _get_version_for_user(request, slug, number, for_edit=True)
-    form = CompetencyForm(request.POST or None, prefix="competency")
+    form = CompetencyForm(_posted(request), prefix="competency")
     return _edit(
         request,
         version,
@@ -400,7 +410,7 @@ def competency_edit(request: HttpRequest, slug: str, number: int, pk: int) -> Ht
     version = _get_version_for_user(request, slug, number, for_edit=True)
     competency = _competency(version, pk)
     form = CompetencyForm(
-        request.POST or None,
+        _posted(request),
         prefix="competency",
         instance=Competency.objects.get(pk=competency.pk),
     )
@@ -473,7 +483,7 @@ def _run(
 def rubric_level_add(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
     version = _get_version_for_user(request, slug, number, for_edit=True)
     competency = _competency(version, pk)
-    form = RubricLevelForm(request.POST or None, prefix=f"level-{competency.pk}")
+    form = RubricLevelForm(_posted(request), prefix=f"level-{competency.pk}")
     return _edit(
         request,
         version,
@@ -502,7 +512,7 @@ def rubric_level_edit(request: HttpRequest, slug: str, number: int, pk: int) -> 
     version = _get_version_for_user(request, slug, number, for_edit=True)
     level = _level(version, pk)
     form = RubricLevelForm(
-        request.POST or None,
+        _posted(request),
         prefix=f"level-{level.competency_id}",
         instance=RubricLevel.objects.get(pk=level.pk),
     )
@@ -544,7 +554,7 @@ def passing_level_set(request: HttpRequest, slug: str, number: int, pk: int) -> 
     version = _get_version_for_user(request, slug, number, for_edit=True)
     competency = _competency(version, pk)
     form = PassingLevelForm(
-        request.POST or None, prefix=f"passing-{competency.pk}", competency=competency
+        _posted(request), prefix=f"passing-{competency.pk}", competency=competency
     )
     return _edit(
         request,
@@ -565,7 +575,7 @@ def passing_level_set(request: HttpRequest, slug: str, number: int, pk: int) -> 
 def alignment_add(request: HttpRequest, slug: str, number: int, pk: int) -> HttpResponse:
     version = _get_version_for_user(request, slug, number, for_edit=True)
     competency = _competency(version, pk)
-    form = AlignmentForm(request.POST or None, prefix=f"alignment-{competency.pk}")
+    form = AlignmentForm(_posted(request), prefix=f"alignment-{competency.pk}")
     return _edit(
         request,
         version,
@@ -606,7 +616,7 @@ def alignment_remove(request: HttpRequest, slug: str, number: int, pk: int) -> H
 @_design_view
 def prompt_add(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     version = _get_version_for_user(request, slug, number, for_edit=True)
-    form = ReflectionPromptForm(request.POST or None, prefix="prompt")
+    form = ReflectionPromptForm(_posted(request), prefix="prompt")
     return _edit(
         request,
         version,
@@ -631,7 +641,7 @@ def prompt_edit(request: HttpRequest, slug: str, number: int, pk: int) -> HttpRe
     version = _get_version_for_user(request, slug, number, for_edit=True)
     prompt = _prompt(version, pk)
     form = ReflectionPromptForm(
-        request.POST or None, prefix="prompt", instance=ReflectionPrompt.objects.get(pk=prompt.pk)
+        _posted(request), prefix="prompt", instance=ReflectionPrompt.objects.get(pk=prompt.pk)
     )
     return _edit(
         request,
