@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from mosaics.catalogue.models import Alignment, Competency, Framework, Version
 from mosaics.core.text import plain_text
@@ -57,17 +57,15 @@ def page_url(version: Version) -> str:
 
 
 def image_url(version: Version) -> str | None:
-    """The absolute URL of the version's image, or None when it has none."""
+    """The absolute URL of the version's image (served by `catalogue:image`), or None."""
     if not version.image:
         return None
-    try:
-        path = reverse(
+    return _absolute(
+        reverse(
             "catalogue:image",
             kwargs={"slug": version.micro_credential.slug, "number": version.number},
         )
-    except NoReverseMatch:  # the design app serves images; fall back to the stored file
-        path = version.image.url
-    return _absolute(path)
+    )
 
 
 def current_endorsements(version: Version) -> list[Any]:
