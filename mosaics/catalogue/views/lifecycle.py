@@ -394,7 +394,7 @@ def design_history(request: HttpRequest, slug: str) -> HttpResponse:
             "entry": entry,
             "action": ACTION_LABELS.get(entry.action, entry.action),
             "target": targets.get(entry.target, entry.target),
-            "details": sorted((str(k), _detail(v)) for k, v in (entry.data or {}).items()),
+            "details": [(_detail_label(str(k)), _detail(v)) for k, v in (entry.data or {}).items()],
         }
         for entry in entries
     ]
@@ -411,6 +411,27 @@ def design_history(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+# Readable names for the details audit entries carry; others show their key in words.
+DETAIL_LABELS = {
+    "number": gettext_lazy("version"),
+    "comment": gettext_lazy("comment"),
+    "resubmitted": gettext_lazy("resubmitted"),
+    "superseded": gettext_lazy("superseded version"),
+    "copied_from": gettext_lazy("copied from version"),
+    "fields": gettext_lazy("fields"),
+    "changes": gettext_lazy("changes"),
+    "statement": gettext_lazy("statement"),
+    "demonstration": gettext_lazy("demonstration"),
+    "text": gettext_lazy("text"),
+    "old": gettext_lazy("before"),
+    "new": gettext_lazy("after"),
+}
+
+
+def _detail_label(key: str) -> str:
+    return str(DETAIL_LABELS.get(key, key.replace("_", " ")))
+
+
 def _detail(value: Any) -> str:
     if value is None or value == "":
         return "—"
@@ -421,5 +442,7 @@ def _detail(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_detail(item) for item in value)
     if isinstance(value, dict):
-        return "; ".join(f"{key}: {_detail(item)}" for key, item in value.items())
+        return "; ".join(
+            f"{_detail_label(str(key))}: {_detail(item)}" for key, item in value.items()
+        )
     return str(value)
