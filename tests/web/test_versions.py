@@ -3,10 +3,11 @@ supersedes the old one, which stays reachable; the history shows who changed wha
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from mosaics.audit.models import AuditEntry
@@ -314,3 +315,36 @@ def test_history_by_persona(client: Any, world: Any, persona: str) -> None:
 def test_history_of_an_unknown_design_is_a_404(client: Any, world: Any) -> None:
     url = reverse("catalogue:design_history", kwargs={"slug": "no-such-design"})
     assert client_for(client, world.tlc_admin).get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_publishes_publish_once(world: Any) -> None:
+    """Two admins press Publish at the same moment: the row lock lets one through; the other
+    is refused because the version is no longer approved."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are a PostgreSQL matter; SQLite runs one writer at a time")
+    version = make_complete(make_design(world, state=State.APPROVED), world)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def publish(actor: Any) -> None:
+        try:
+            barrier.wait()
+            lifecycle.version_publish(actor=actor, version=version)
+            outcomes.append("published")
+        except TransitionRefused:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=publish, args=(person,))
+        for person in (world.tlc_admin, world.platform_admin)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["published", "refused"]
+    assert Version.objects.published().count() == 1
+    assert AuditEntry.objects.filter(action="version.publish").count() == 1
