@@ -24,11 +24,6 @@ def bridge(js_bridge: Bridge) -> Bridge:  # noqa: F811 - the fixture imported ab
     return js_bridge
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _documents(world: Any) -> dict[str, Any]:
     did = issuer_did(world.endorser_profile)
     return {did: trusted_documents([world.endorser_profile])[did]}

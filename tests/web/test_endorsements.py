@@ -808,13 +808,6 @@ def test_now_must_be_aware_and_in_the_past_for_backdating(world: Any, design: Ve
     assert endorsement.valid_until == datetime(2024, 2, 29, 12, tzinfo=UTC)  # clamped, leap year
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings: Any) -> None:
-    """The personas' passwords are hashed with PBKDF2's full work factor otherwise (seconds per
-    test); nothing here tests passwords."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def test_the_design_page_shows_the_panel(world: Any, design: Version, client: Any) -> None:
     url = reverse("catalogue:design", kwargs={"slug": design.micro_credential.slug, "number": 1})
     client_for(client, world.designer)

@@ -21,11 +21,6 @@ from tests.browser.conftest import (  # noqa: F401 - fixtures
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _sign_in(browser_page: Any, live_server: Any, user: Any) -> None:
     """Share a session made by Django's test client with the browser (the sign-in pages are
     tested with accounts)."""
