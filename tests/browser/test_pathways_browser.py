@@ -14,7 +14,6 @@ from django.test import Client
 from mosaics.catalogue.models import Version
 from mosaics.pathways.models import Pathway
 from tests import factories as f
-from tests.browser.conftest import accessibility_log, browser, page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +23,7 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _sign_in(page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
+def _sign_in(page: Any, live_server: Any, user: Any) -> None:
     """Hand the browser a session of `user` (signing in itself is tested with allauth)."""
     client = Client()
     client.force_login(user)
@@ -41,7 +40,7 @@ def _sign_in(page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
 
 
 def test_designer_builds_and_admin_publishes_a_pathway(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     world: Any,
 ) -> None:

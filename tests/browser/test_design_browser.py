@@ -12,12 +12,11 @@ from django.test import Client
 from PIL import Image
 
 from mosaics.catalogue.models import Version
-from tests.browser.conftest import accessibility_log, browser, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
+def sign_in(page: Any, live_server: Any, user: Any) -> None:
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
@@ -27,7 +26,7 @@ def sign_in(page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
 
 
 def test_designer_drafts_a_design_in_the_browser(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     world: Any,
     tmp_path: Any,

@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 
 from mosaics.catalogue.models import Version
-from tests.browser.conftest import accessibility_log, browser, page  # noqa: F401
 from tests.web.test_lifecycle_support import endorse, make_complete, make_design
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,7 +22,7 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _sign_in(page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
+def _sign_in(page: Any, live_server: Any, user: Any) -> None:
     client = Client()
     client.force_login(user)
     page.context.clear_cookies()
@@ -38,12 +37,12 @@ def _sign_in(page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
     )
 
 
-def _click(page: Any, name: str) -> None:  # noqa: F811
+def _click(page: Any, name: str) -> None:
     page.get_by_role("button", name=name, exact=True).click()
     page.wait_for_load_state()
 
 
-def test_a_design_is_reviewed_and_published(page: Any, live_server: Any, world: Any) -> None:  # noqa: F811
+def test_a_design_is_reviewed_and_published(page: Any, live_server: Any, world: Any) -> None:
     version = make_complete(
         make_design(world, title="Statistical Analysis Software"), world, endorsed=False
     )

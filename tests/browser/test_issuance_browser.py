@@ -10,12 +10,11 @@ from django.urls import reverse
 
 from mosaics.issuance import actions
 from tests import factories as f
-from tests.browser.conftest import accessibility_log, browser, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(client: Any, page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
+def _sign_in(client: Any, page: Any, live_server: Any, user: Any) -> None:
     client.force_login(user)
     page.context.add_cookies(
         [
@@ -28,7 +27,7 @@ def _sign_in(client: Any, page: Any, live_server: Any, user: Any) -> None:  # no
     )
 
 
-def test_visitor_reads_an_issuer_profile(page: Any, live_server: Any, world: Any) -> None:  # noqa: F811
+def test_visitor_reads_an_issuer_profile(page: Any, live_server: Any, world: Any) -> None:
     issuer = f.with_key(world.issuer)
     retired = issuer.signing_keys.get()
     actions.key_rotate(issuer=issuer, actor=None)
@@ -42,7 +41,7 @@ def test_visitor_reads_an_issuer_profile(page: Any, live_server: Any, world: Any
 
 
 def test_admin_replaces_the_signing_key(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     world: Any,
     client: Any,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from mosaics.catalogue.models import Version
 from mosaics.pathways.models import Pathway, RuleGroup, RuleItem
 from tests import factories as f
-from tests.browser.conftest import accessibility_log, browser, page, run_axe  # noqa: F401
+from tests.browser.conftest import run_axe
 from tests.web.test_catalogue_public_support import design, endorse, publish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -22,14 +22,14 @@ def _fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def _load(page: Any, url: str) -> None:  # noqa: F811
+def _load(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_load_state()
     assert run_axe(page) == []
 
 
 def test_visitor_searches_filters_and_reads_a_micro_credential(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     world: Any,
 ) -> None:

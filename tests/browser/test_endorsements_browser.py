@@ -12,11 +12,6 @@ from mosaics.endorsements import actions
 from mosaics.endorsements.models import Endorsement, EndorsementRequest
 from mosaics.issuance.actions import key_generate
 from tests import factories as f
-from tests.browser.conftest import (  # noqa: F401 - fixtures
-    accessibility_log,
-    browser,
-    page,
-)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,7 +41,7 @@ def _design(world: Any) -> Any:
 
 def test_designer_invites_and_endorser_endorses(
     world: Any,
-    page: Any,  # noqa: F811 - the fixture imported above
+    page: Any,
     live_server: Any,
 ) -> None:
     key_generate(issuer=world.endorser_profile, actor=None)

@@ -11,12 +11,11 @@ from django.urls import reverse
 from mosaics.organisations import actions
 from mosaics.organisations.models import Invitation, Membership
 from tests import factories as f
-from tests.browser.conftest import accessibility_log, browser, page  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(client: Any, page: Any, live_server: Any, user: Any) -> None:  # noqa: F811
+def _sign_in(client: Any, page: Any, live_server: Any, user: Any) -> None:
     client.force_login(user)
     page.context.add_cookies(
         [
@@ -29,7 +28,7 @@ def _sign_in(client: Any, page: Any, live_server: Any, user: Any) -> None:  # no
     )
 
 
-def test_visitor_opens_the_account_pages(page: Any, live_server: Any) -> None:  # noqa: F811
+def test_visitor_opens_the_account_pages(page: Any, live_server: Any) -> None:
     page.goto(live_server.url + reverse("account_login"))
     assert page.locator("h1").inner_text() == "Sign In"
     page.get_by_role("button", name="Sign In").click()  # empty: the browser refuses
@@ -45,7 +44,7 @@ def test_visitor_opens_the_account_pages(page: Any, live_server: Any) -> None:  
 
 
 def test_admin_invites_a_designer_who_accepts(
-    page: Any,  # noqa: F811
+    page: Any,
     live_server: Any,
     world: Any,
     client: Any,
