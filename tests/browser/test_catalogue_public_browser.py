@@ -17,11 +17,6 @@ from tests.web.test_catalogue_public_support import design, endorse, publish
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _load(page: Any, url: str) -> None:
     page.goto(url)
     page.wait_for_load_state()

@@ -17,11 +17,6 @@ from tests.web.test_lifecycle_support import endorse, make_complete, make_design
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _sign_in(page: Any, live_server: Any, user: Any) -> None:
     client = Client()
     client.force_login(user)

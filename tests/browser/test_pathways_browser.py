@@ -18,11 +18,6 @@ from tests import factories as f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _sign_in(page: Any, live_server: Any, user: Any) -> None:
     """Hand the browser a session of `user` (signing in itself is tested with allauth)."""
     client = Client()

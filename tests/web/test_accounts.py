@@ -25,11 +25,6 @@ ALLAUTH_PAGES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _h1_count(html: str) -> int:
     return len(re.findall(r"<h1[\s>]", html))
 

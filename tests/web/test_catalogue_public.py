@@ -21,12 +21,6 @@ from tests.web.test_catalogue_public_support import design, endorse, publish, pu
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    """The personas' passwords are never checked here: hash them cheaply."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _quick(**fields: Any) -> Version:
     """A published version straight from the factories (no personas: cheaper to set up)."""
     version = f.VersionFactory(state=Version.State.PUBLISHED, **fields)

@@ -54,11 +54,6 @@ MODELS = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _counts() -> dict[str, int]:
     return {label: apps.get_model(label).objects.count() for label in MODELS}
 

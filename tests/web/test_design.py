@@ -27,11 +27,6 @@ from tests import factories as f
 from tests.personas import client_for
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def png() -> SimpleUploadedFile:
     out = io.BytesIO()
     Image.new("RGB", (32, 32), (11, 92, 173)).save(out, format="PNG")

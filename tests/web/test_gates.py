@@ -19,7 +19,6 @@ from tests.web.test_lifecycle_support import (
     audit_count,
     design_page,  # noqa: F401 - fixture
     design_url,
-    fast_passwords,  # noqa: F401 - fixture
     make_complete,
     make_design,
     step_url,

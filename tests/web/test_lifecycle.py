@@ -18,7 +18,6 @@ from tests.web.test_lifecycle_support import (
     design_page,  # noqa: F401 - fixture
     design_url,
     endorse,
-    fast_passwords,  # noqa: F401 - fixture
     make_complete,
     make_design,
     step_url,

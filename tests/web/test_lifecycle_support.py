@@ -62,13 +62,6 @@ def _urlpatterns() -> list[URLPattern | URLResolver]:
 urlpatterns = _urlpatterns()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings: Any) -> None:
-    """The personas' passwords are hashed cheaply here: these tests never sign in by password
-    (force_login), and PBKDF2 for eleven people per test dominates their run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def design_page(settings: Any) -> None:
     """The real design page when it exists; the stand-in otherwise."""

@@ -27,13 +27,6 @@ from tests import factories as f
 from tests.personas import PERSONAS, client_for
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The role matrix builds the world hundreds of times; hashing passwords with PBKDF2 for
-    every persona would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _snapshot() -> tuple[Any, ...]:
     """Everything the organisation views can change."""
     return (

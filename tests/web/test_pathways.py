@@ -30,13 +30,6 @@ AT_LEAST = RuleGroup.Rule.AT_LEAST
 SITE = "http://127.0.0.1:8000"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """The personas' passwords are never checked here (tests sign in with force_login); the
-    default hasher's million rounds per persona would dominate the suite's run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # ------------------------------------------------------------------------------- helpers
 
 

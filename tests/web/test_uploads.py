@@ -22,11 +22,6 @@ from tests.personas import client_for
 SVG_NS = "http://www.w3.org/2000/svg"
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def png_bytes(size=(16, 16), *, text: str = "") -> bytes:
     out = io.BytesIO()
     info = PngImagePlugin.PngInfo()
