@@ -2,8 +2,10 @@
 them) before acting; the role matrix in tests/web/test_role_matrix.py holds them to account.
 
 Roles are held per organisation. A role held in an institution covers its schools. A platform
-admin (`is_superuser`) acts as institution admin everywhere, but never designs, reviews or
-endorses on someone's behalf.
+admin (`is_superuser`) acts as institution admin in every institution and school (so may
+review and publish as the Teaching & Learning Centre does), but never endorses: only a
+partner's own endorsers sign for it. The author rule still applies to them: nobody approves
+a version they wrote or edited.
 """
 
 from __future__ import annotations

@@ -508,3 +508,18 @@ def test_published_pathways_are_listed_in_their_own_section(world: Any, client: 
     searched = _index(client, q="analyst").content.decode()
     assert "Data Analyst Pathway" in searched
     assert "Data Analyst Pathway" not in _index(client, q="cooking").content.decode()
+
+
+def test_search_text_matches_with_or_without_accents(world: Any) -> None:
+    from mosaics.catalogue.actions.lifecycle import search_text
+
+    version = f.VersionFactory(
+        micro_credential=f.MicroCredentialFactory(issuer=world.issuer),
+        title="Pratique écologique en santé",
+        state="published",
+    )
+    version.search_text = search_text(version)
+    version.save(update_fields=["search_text"])
+    for query in ("écologique", "ECOLOGIQUE", "sante", "Santé"):
+        assert list(search(query, Filters())) == [version], query
+    assert list(search("ecologie", Filters())) == []

@@ -28,6 +28,7 @@ from mosaics.catalogue.models import (
     RubricLevel,
     Version,
 )
+from mosaics.catalogue.search import normalise
 from mosaics.core.text import plain_text
 from mosaics.organisations import permissions
 
@@ -208,7 +209,8 @@ def gates_refusal(failing: list[framework.Gate]) -> GatesFailing:
 
 
 def search_text(version: Version) -> str:
-    """What the catalogue's full-text search matches, lower-cased."""
+    """What the catalogue's full-text search matches: the text lower-cased, then again
+    without accents, so "ecologique" finds "écologique" as well as the other way round."""
     issuer = version.micro_credential.issuer
     organisation = issuer.organisation
     parts: list[str] = [
@@ -228,7 +230,9 @@ def search_text(version: Version) -> str:
         for alignment in competency.alignments.all():
             parts += [alignment.target_name, alignment.target_code, alignment.framework_name]
             parts.append(alignment.get_framework_display())
-    return "\n".join(part.strip() for part in parts if part and part.strip()).lower()
+    text = "\n".join(part.strip() for part in parts if part and part.strip()).lower()
+    folded = normalise(text)
+    return text if folded == " ".join(text.split()) else f"{text}\n{folded}"
 
 
 @transaction.atomic
