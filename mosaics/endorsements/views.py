@@ -231,6 +231,11 @@ def _refused(error: actions.EndorsementRefused, form: Any) -> None:
 @login_required
 def comment(request: HttpRequest, pk: int) -> HttpResponse:
     endorsement_request = _get_request_for_user(request.user, pk)
+    if not (
+        permissions.can_endorse_for(request.user, endorsement_request.partner)
+        or permissions.can_request_endorsement(request.user, endorsement_request.version)
+    ):
+        raise Http404  # may read the conversation (reviewers) but not speak in it
     form = CommentForm(request.POST, prefix="comment")
     if form.is_valid():
         try:

@@ -16,16 +16,25 @@ LOCALE = ROOT / "mosaics" / "locale" / "fr" / "LC_MESSAGES"
 
 
 def _entries(po_text: str) -> dict[str, tuple[str, bool]]:
-    """msgid -> (msgstr, fuzzy) for every entry of a .po file (header excluded)."""
+    """msgid -> (msgstr, fuzzy) for every entry of a .po file (header excluded). For a plural
+    entry the msgstr is its first form, or empty when any form is missing."""
+
+    def text(field: str) -> str:
+        return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', field))
+
     entries: dict[str, tuple[str, bool]] = {}
     for block in po_text.split("\n\n"):
         fuzzy = "#, fuzzy" in block
-        parts = re.split(r"^(msgid|msgstr) ", block, flags=re.MULTILINE)
+        parts = re.split(r"^(msgid|msgid_plural|msgstr(?:\[\d+\])?) ", block, flags=re.MULTILINE)
         fields = dict(zip(parts[1::2], parts[2::2], strict=False))
         if "msgid" not in fields:
             continue
-        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', fields["msgid"]))
-        msgstr = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', fields.get("msgstr", "")))
+        msgid = text(fields["msgid"])
+        if "msgstr" in fields:
+            msgstr = text(fields["msgstr"])
+        else:
+            forms = [text(value) for key, value in fields.items() if key.startswith("msgstr[")]
+            msgstr = forms[0] if forms and all(forms) else ""
         if msgid:
             entries[msgid] = (msgstr, fuzzy)
     return entries

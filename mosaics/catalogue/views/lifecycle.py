@@ -127,6 +127,16 @@ def _act(
     return redirect(design_url(result if isinstance(result, Version) else version))
 
 
+OWN_DESIGN = gettext_lazy(
+    "You wrote or edited this version, so someone else must review it: "
+    "a designer cannot approve their own design."
+)
+REFUSED_STEP = gettext_lazy(
+    "You cannot take this step on this design. Reviews are made by reviewers and institution "
+    "admins who did not write or edit the version; comments by its design team."
+)
+
+
 def _with_comment(
     request: HttpRequest,
     version: Version,
@@ -134,9 +144,18 @@ def _with_comment(
     title: str,
     run: Callable[[str], Any],
     success: str,
+    *,
+    allowed: bool,
 ) -> HttpResponse:
     """Validate the comment; when it is missing or too long, show the form again with the
-    reason tied to the field (nothing is changed)."""
+    reason tied to the field (nothing is changed). Someone who may see the design but not take
+    this step is refused before their input is looked at."""
+    if not allowed:
+        message = REFUSED_STEP
+        if permissions.is_author(request.user, version):
+            message = OWN_DESIGN
+        messages.error(request, message)
+        return redirect(design_url(version))
     form = form_class(request.POST)
     if not form.is_valid():
         return render(
@@ -180,6 +199,7 @@ def version_request_changes(request: HttpRequest, slug: str, number: int) -> Htt
             actor=request.user, version=version, comment=comment
         ),
         _("Changes requested. The designers can edit the design again."),
+        allowed=permissions.can_review_design(request.user, version),
     )
 
 
@@ -196,6 +216,7 @@ def version_approve(request: HttpRequest, slug: str, number: int) -> HttpRespons
             actor=request.user, version=version, comment=comment
         ),
         _("Approved. It can be published once the framework checklist holds."),
+        allowed=permissions.can_review_design(request.user, version),
     )
 
 
@@ -248,6 +269,9 @@ def review_comment_add(request: HttpRequest, slug: str, number: int) -> HttpResp
             actor=request.user, version=version, body=comment
         ),
         _("Comment added."),
+        allowed=permissions.has_role(
+            request.user, version.micro_credential.issuer.organisation, *permissions.DESIGN_TEAM
+        ),
     )
 
 

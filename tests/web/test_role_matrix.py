@@ -1,0 +1,419 @@
+"""The role matrix: every view of the design side × every persona.
+
+`ROUTES` names each URL of the organisations, issuance, catalogue, endorsements and pathways
+apps with the method it is driven by and who may use it. `test_every_route_is_in_the_matrix`
+fails when a view is added without a row here, so no view escapes the matrix.
+
+For a persona outside a route's audience the view must refuse: a signed-out visitor is sent to
+sign in (or gets a 404 for objects they may not know about), anyone else gets 403 or 404 — or,
+for a lifecycle step they may see but not take, a redirect that changed nothing. Nothing may
+change in any refused case (audit log and row counts). For a persona inside the audience the
+view must not refuse; allowed POSTs run inside a transaction that is rolled back, so every
+persona meets the same scene. The detailed behaviour of each view is tested in its own module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from mosaics.audit.models import AuditEntry
+from mosaics.catalogue.models import Version
+from mosaics.endorsements import actions as endorsement_actions
+from mosaics.endorsements.models import Endorsement, EndorsementRequest
+from mosaics.issuance.actions import key_generate
+from mosaics.issuance.models import SigningKey, StatusList
+from mosaics.organisations.actions import invitation_send
+from mosaics.organisations.models import Invitation, Membership
+from mosaics.pathways.models import Pathway, RuleGroup, RuleItem
+from tests import factories as f
+from tests.personas import PERSONAS, World
+
+pytestmark = pytest.mark.django_db
+
+NAMESPACES = ("organisations", "issuance", "catalogue", "endorsements", "pathways")
+
+EVERYONE = frozenset(PERSONAS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+ADMINS = frozenset({"tlc_admin", "platform_admin"})
+DESIGN_EDIT = ADMINS | {"designer"}
+DESIGN_VIEW = DESIGN_EDIT | {"reviewer"}
+DESIGN_READ = DESIGN_VIEW | {"endorser"}  # the partner has an open request on the draft
+REVIEW = ADMINS | {"reviewer"}
+ENDORSER = frozenset({"endorser"})
+# Endorsement conversation: the partner's endorsers and the institution's design team.
+CONVERSATION = DESIGN_VIEW | ENDORSER
+ORG_VIEW = DESIGN_VIEW | {"assessor"}  # anyone holding a role in the school or institution
+# Lists of one's own work: people holding the role in another institution or partner see
+# theirs (and never ours: see PRIVATE below).
+ELSEWHERE = frozenset({"other_designer", "other_admin"})
+
+# Titles only the design team (and the partner asked to endorse the draft) may ever see.
+PRIVATE = {
+    "Draft Design": DESIGN_VIEW | {"endorser"},
+    "Submitted Design": DESIGN_VIEW,
+    "Approved Design": DESIGN_VIEW,
+    "Draft pathway": DESIGN_VIEW,
+}
+
+
+@dataclass
+class Scene:
+    world: World
+    draft: Version
+    submitted: Version
+    approved: Version
+    published: Version
+    request: EndorsementRequest
+    endorsement: Endorsement
+    pathway_draft: Pathway
+    pathway_published: Pathway
+    invitation: Invitation
+    token: str
+    membership: Membership
+    status_list: StatusList
+
+    def design(self, version: Version) -> dict[str, Any]:
+        return {"slug": version.micro_credential.slug, "number": version.number}
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _version(world: World, state: str, slug: str) -> Version:
+    version = f.VersionFactory(
+        micro_credential=f.MicroCredentialFactory(issuer=world.issuer, slug=slug),
+        state=state,
+        title=slug.replace("-", " ").title(),
+        created_by=world.designer,
+    )
+    version.contributors.add(world.designer)
+    if state == "published":
+        version.published_at = version.submitted_at = version.approved_at = timezone.now()
+        version.save()
+    competency = f.complete_competency(version)
+    f.ReflectionPromptFactory(version=version)
+    version.goals.add(world.goal)
+    assert competency.levels.count() == 3
+    return version
+
+
+@pytest.fixture
+def scene(world: World) -> Scene:
+    key_generate(issuer=world.issuer, actor=None)
+    key_generate(issuer=world.endorser_profile, actor=None)
+    draft = _version(world, "draft", "draft-design")
+    draft.image.save("badge.png", ContentFile(_png()), save=False)
+    draft.image_alt = "A blue mosaic tile"
+    draft.save()
+    submitted = _version(world, "submitted", "submitted-design")
+    approved = _version(world, "approved", "approved-design")
+    published = _version(world, "published", "published-design")
+    endorsement = endorsement_actions.endorsement_sign(
+        actor=world.endorser,
+        request=endorsement_actions.endorsement_request_send(
+            actor=world.designer, version=published, partner=world.partner
+        ),
+        statement="Graduates can do this on their first day.",
+    )
+    request = endorsement_actions.endorsement_request_send(
+        actor=world.designer, version=draft, partner=world.partner, message="Please review."
+    )
+    pathway_draft = Pathway.objects.create(
+        issuer=world.issuer, slug="draft-pathway", title="Draft pathway"
+    )
+    RuleGroup.objects.create(pathway=pathway_draft)
+    pathway_published = Pathway.objects.create(
+        issuer=world.issuer,
+        slug="published-pathway",
+        title="Published pathway",
+        criteria="Hold the micro-credentials.",
+        state=Pathway.State.PUBLISHED,
+    )
+    root = RuleGroup.objects.create(pathway=pathway_published)
+    RuleItem.objects.create(group=root, micro_credential=published.micro_credential)
+    invitation, token = invitation_send(
+        actor=world.tlc_admin,
+        organisation=world.business,
+        email="new.designer@example.test",
+        role="designer",
+    )
+    return Scene(
+        world=world,
+        draft=draft,
+        submitted=submitted,
+        approved=approved,
+        published=published,
+        request=request,
+        endorsement=endorsement,
+        pathway_draft=pathway_draft,
+        pathway_published=pathway_published,
+        invitation=invitation,
+        token=token,
+        membership=Membership.objects.get(user=world.designer),
+        status_list=StatusList.objects.get(issuer=world.endorser_profile),
+    )
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    kwargs: Callable[[Scene], dict[str, Any]]
+    audience: frozenset[str]
+    # Who is sent to sign in when signed out (False: a 404 is just as right, e.g. a token link).
+    login: bool = True
+
+
+def _draft(s: Scene) -> dict[str, Any]:
+    return s.design(s.draft)
+
+
+def _competency(s: Scene) -> dict[str, Any]:
+    return {**_draft(s), "pk": s.draft.competencies.get().pk}
+
+
+def _level(s: Scene) -> dict[str, Any]:
+    return {**_draft(s), "pk": s.draft.competencies.get().levels.first().pk}  # type: ignore[union-attr]
+
+
+def _alignment(s: Scene) -> dict[str, Any]:
+    return {**_draft(s), "pk": s.draft.competencies.get().alignments.get().pk}
+
+
+def _prompt(s: Scene) -> dict[str, Any]:
+    return {**_draft(s), "pk": s.draft.reflection_prompts.get().pk}
+
+
+def _uuid(s: Scene) -> dict[str, Any]:
+    return {"uuid": s.endorsement.credential_id.removeprefix("urn:uuid:")}
+
+
+def _pathway_draft(s: Scene) -> dict[str, Any]:
+    return {"slug": s.pathway_draft.slug}
+
+
+def _root_group(s: Scene) -> dict[str, Any]:
+    return {**_pathway_draft(s), "group_id": s.pathway_draft.groups.get().pk}
+
+
+def _business(s: Scene) -> dict[str, Any]:
+    return {"slug": s.world.business.slug}
+
+
+def _issuer(s: Scene) -> dict[str, Any]:
+    return {"slug": s.world.issuer.slug}
+
+
+def _none(s: Scene) -> dict[str, Any]:
+    return {}
+
+
+ROUTES: dict[str, Route] = {
+    # --- organisations ---------------------------------------------------------------------
+    "organisations:dashboard": Route("get", _none, SIGNED_IN),
+    "organisations:organisation_new": Route("get", _none, frozenset({"platform_admin"})),
+    "organisations:detail": Route("get", _business, ORG_VIEW),
+    "organisations:edit": Route("post", _business, ADMINS),
+    "organisations:invite": Route("post", _business, ADMINS),
+    "organisations:invitation_revoke": Route(
+        "post", lambda s: {**_business(s), "pk": s.invitation.pk}, ADMINS
+    ),
+    "organisations:membership_revoke": Route(
+        "post", lambda s: {**_business(s), "pk": s.membership.pk}, ADMINS
+    ),
+    "organisations:school_create": Route(
+        "post", lambda s: {"slug": s.world.institution.slug}, ADMINS
+    ),
+    "organisations:issuer_create": Route("post", _business, ADMINS),
+    "organisations:goal_create": Route(
+        "post", lambda s: {"slug": s.world.institution.slug}, ADMINS
+    ),
+    "organisations:issuer_edit": Route("post", _issuer, ADMINS),
+    "organisations:goal_edit": Route("post", lambda s: {"pk": s.world.goal.pk}, ADMINS),
+    "organisations:goal_deactivate": Route("post", lambda s: {"pk": s.world.goal.pk}, ADMINS),
+    "organisations:invitation": Route("get", lambda s: {"token": s.token}, EVERYONE),
+    # --- issuance --------------------------------------------------------------------------
+    "issuance:profile": Route("get", _issuer, EVERYONE),
+    "issuance:profile_json": Route("get", _issuer, EVERYONE),
+    "issuance:did": Route("get", _issuer, EVERYONE),
+    "issuance:ob2_issuer": Route("get", _issuer, EVERYONE),
+    "issuance:status_list": Route("get", lambda s: {"pk": s.status_list.pk}, EVERYONE),
+    "issuance:keys": Route("get", _issuer, ADMINS),
+    "issuance:key_rotate": Route("post", _issuer, ADMINS),
+    # --- catalogue: authoring --------------------------------------------------------------
+    "catalogue:design_list": Route("get", _none, DESIGN_VIEW | ELSEWHERE),
+    "catalogue:design_create": Route("get", _none, DESIGN_EDIT | ELSEWHERE),
+    "catalogue:design": Route("get", _draft, DESIGN_READ),
+    "catalogue:design_edit": Route("post", _draft, DESIGN_EDIT),
+    "catalogue:design_image": Route("post", _draft, DESIGN_EDIT),
+    "catalogue:design_goals": Route("post", _draft, DESIGN_EDIT),
+    "catalogue:competency_add": Route("post", _draft, DESIGN_EDIT),
+    "catalogue:competency_edit": Route("post", _competency, DESIGN_EDIT),
+    "catalogue:competency_remove": Route("post", _competency, DESIGN_EDIT),
+    "catalogue:competency_move": Route("post", _competency, DESIGN_EDIT),
+    "catalogue:rubric_level_add": Route("post", _competency, DESIGN_EDIT),
+    "catalogue:rubric_level_edit": Route("post", _level, DESIGN_EDIT),
+    "catalogue:rubric_level_remove": Route("post", _level, DESIGN_EDIT),
+    "catalogue:passing_level_set": Route("post", _competency, DESIGN_EDIT),
+    "catalogue:alignment_add": Route("post", _competency, DESIGN_EDIT),
+    "catalogue:alignment_remove": Route("post", _alignment, DESIGN_EDIT),
+    "catalogue:prompt_add": Route("post", _draft, DESIGN_EDIT),
+    "catalogue:prompt_edit": Route("post", _prompt, DESIGN_EDIT),
+    "catalogue:prompt_remove": Route("post", _prompt, DESIGN_EDIT),
+    "catalogue:image": Route("get", _draft, DESIGN_READ),
+    # --- catalogue: review lifecycle -------------------------------------------------------
+    "catalogue:version_submit": Route("post", _draft, DESIGN_EDIT),
+    # The designer wrote these versions: only reviewers and admins may review them.
+    "catalogue:version_request_changes": Route("post", lambda s: s.design(s.submitted), REVIEW),
+    "catalogue:version_approve": Route("post", lambda s: s.design(s.submitted), REVIEW),
+    "catalogue:version_publish": Route("post", lambda s: s.design(s.approved), ADMINS),
+    "catalogue:version_retire": Route("post", lambda s: s.design(s.published), ADMINS),
+    "catalogue:version_start_next": Route("post", lambda s: s.design(s.published), DESIGN_EDIT),
+    "catalogue:review_comment_add": Route("post", _draft, DESIGN_VIEW),
+    "catalogue:review_queue": Route("get", _none, REVIEW | {"other_admin"}),
+    "catalogue:design_history": Route(
+        "get", lambda s: {"slug": s.draft.micro_credential.slug}, DESIGN_VIEW
+    ),
+    # --- catalogue: public -----------------------------------------------------------------
+    "catalogue:index": Route("get", _none, EVERYONE),
+    "catalogue:detail": Route(
+        "get", lambda s: {"slug": s.published.micro_credential.slug}, EVERYONE
+    ),
+    "catalogue:version": Route("get", lambda s: s.design(s.published), EVERYONE),
+    "catalogue:achievement_json": Route("get", lambda s: s.design(s.published), EVERYONE),
+    "catalogue:badgeclass": Route("get", lambda s: s.design(s.published), EVERYONE),
+    # --- endorsements ----------------------------------------------------------------------
+    "endorsements:portal": Route("get", _none, ENDORSER | {"other_endorser"}),
+    "endorsements:request": Route("get", lambda s: {"pk": s.request.pk}, CONVERSATION),
+    "endorsements:comment": Route("post", lambda s: {"pk": s.request.pk}, DESIGN_EDIT | ENDORSER),
+    "endorsements:endorse": Route("post", lambda s: {"pk": s.request.pk}, ENDORSER),
+    "endorsements:decline": Route("post", lambda s: {"pk": s.request.pk}, ENDORSER),
+    "endorsements:request_cancel": Route("post", lambda s: {"pk": s.request.pk}, DESIGN_EDIT),
+    "endorsements:renew": Route("post", lambda s: {"pk": s.endorsement.pk}, ENDORSER),
+    "endorsements:withdraw": Route("post", lambda s: {"pk": s.endorsement.pk}, ENDORSER),
+    "endorsements:request_send": Route("post", _draft, DESIGN_EDIT),
+    "endorsements:credential": Route("get", _uuid, EVERYONE),
+    "endorsements:detail": Route("get", _uuid, EVERYONE),
+    # --- pathways --------------------------------------------------------------------------
+    "pathways:manage_list": Route("get", _none, DESIGN_EDIT | ELSEWHERE),
+    "pathways:create": Route("get", _none, DESIGN_EDIT | ELSEWHERE),
+    "pathways:edit": Route("get", _pathway_draft, DESIGN_EDIT),
+    "pathways:update": Route("post", _pathway_draft, DESIGN_EDIT),
+    "pathways:publish": Route("post", _pathway_draft, ADMINS),
+    "pathways:retire": Route("post", lambda s: {"slug": s.pathway_published.slug}, ADMINS),
+    "pathways:group_add": Route("post", _root_group, DESIGN_EDIT),
+    "pathways:group_update": Route("post", _root_group, DESIGN_EDIT),
+    "pathways:group_remove": Route("post", _root_group, DESIGN_EDIT),
+    "pathways:item_add": Route("post", _root_group, DESIGN_EDIT),
+    "pathways:item_remove": Route(
+        "post",
+        lambda s: {"slug": s.pathway_published.slug, "item_id": RuleItem.objects.get().pk},
+        DESIGN_EDIT,
+    ),
+    "pathways:index": Route("get", _none, EVERYONE),
+    "pathways:detail": Route("get", lambda s: {"slug": s.pathway_published.slug}, EVERYONE),
+    "pathways:achievement_json": Route(
+        "get", lambda s: {"slug": s.pathway_published.slug}, EVERYONE
+    ),
+}
+
+
+def _route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, pattern.namespace or namespace)
+            elif isinstance(pattern, URLPattern) and namespace in NAMESPACES:
+                names.add(f"{namespace}:{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    names = _route_names()
+    assert sorted(names - set(ROUTES)) == [], "add these views to the role matrix"
+    assert sorted(set(ROUTES) - names) == [], "these rows name views that no longer exist"
+
+
+def _state() -> tuple[Any, ...]:
+    """What a refused request must leave as it was."""
+    return (
+        AuditEntry.objects.count(),
+        list(Version.objects.values_list("pk", "state", "title").order_by("pk")),
+        Membership.objects.count(),
+        list(Invitation.objects.values_list("pk", "revoked_at", "accepted_at").order_by("pk")),
+        list(Endorsement.objects.values_list("pk", "withdrawn_at", "renewed_by").order_by("pk")),
+        list(EndorsementRequest.objects.values_list("pk", "state").order_by("pk")),
+        list(Pathway.objects.values_list("pk", "state", "title").order_by("pk")),
+        RuleGroup.objects.count(),
+        RuleItem.objects.count(),
+        SigningKey.objects.count(),
+    )
+
+
+def _is_login_redirect(response: Any) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_route_answers_each_persona_as_the_matrix_says(name: str, scene: Scene) -> None:
+    route = ROUTES[name]
+    url = reverse(name, kwargs=route.kwargs(scene))
+    failures = []
+    for persona in PERSONAS:
+        client = Client()
+        user = scene.world.people[persona]
+        if user is not None:
+            client.force_login(user)
+        before = _state()
+        if route.method == "get":
+            response = client.get(url)
+        else:
+            with transaction.atomic():
+                response = client.post(url, {})
+                allowed_change = _state() != before
+                transaction.set_rollback(True)
+        status = response.status_code
+        body = getattr(response, "content", b"").decode("utf-8", "replace")
+        for title, audience in PRIVATE.items():
+            if persona not in audience and title in body:
+                failures.append(f"{persona} was shown {title!r}")
+        if status >= 500:
+            failures.append(f"{persona}: {status}")
+            continue
+        refused = status in (403, 404) or _is_login_redirect(response)
+        if persona in route.audience:
+            if refused:
+                failures.append(f"{persona} is in the audience but was refused ({status})")
+            continue
+        if route.method == "get":
+            ok = status in (403, 404) or _is_login_redirect(response)
+        else:
+            # Someone who may see the object but not take this step may also be told why:
+            # a redirect with a message, or the form again with the reason (400).
+            ok = _state() == before and (
+                refused or (status in (302, 400) and not allowed_change and persona != "anonymous")
+            )
+        if persona == "anonymous" and route.login and status == 302:
+            ok = ok and _is_login_redirect(response)
+        if not ok:
+            failures.append(f"{persona} is outside the audience but got {status}")
+    assert failures == [], f"{name} ({url}):\n" + "\n".join(failures)
