@@ -7,13 +7,15 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Pathway(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        PUBLISHED = "published", _("Published")
-        RETIRED = "retired", _("Retired")
+        # Contexts: French agrees these with "parcours" (masculine), unlike design versions.
+        DRAFT = "draft", pgettext_lazy("pathway state", "Draft")
+        PUBLISHED = "published", pgettext_lazy("pathway state", "Published")
+        RETIRED = "retired", pgettext_lazy("pathway state", "Retired")
 
     class AchievementType(models.TextChoices):
         CERTIFICATE = "Certificate", _("Certificate")
