@@ -13,6 +13,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from mosaics.catalogue.actions.design import (
+    EDITABLE_FIELDS,
     MAX_TAG_LENGTH,
     MAX_TAGS,
     RESERVED_SLUGS,
@@ -126,22 +127,7 @@ class VersionForm(DesignModelForm):
 
     class Meta:
         model = Version
-        fields = [
-            "title",
-            "summary",
-            "description",
-            "criteria",
-            "estimated_hours",
-            "delivery_mode",
-            "language",
-            "credits_available",
-            "level",
-            "field_of_study",
-            "human_code",
-            "tags",
-            "validity_months",
-            "prerequisites",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 8}),
             "criteria": forms.Textarea(attrs={"rows": 5}),
