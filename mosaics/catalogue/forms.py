@@ -30,6 +30,7 @@ from mosaics.catalogue.models import (
     Version,
 )
 from mosaics.core.uploads import MAX_DIMENSION, clean_image, max_image_bytes
+from mosaics.organisations.forms import IssuerChoiceField
 from mosaics.organisations.models import InstitutionalGoal, Issuer
 
 
@@ -61,7 +62,7 @@ class DesignModelForm(forms.ModelForm):  # type: ignore[type-arg]
 
 
 class MicroCredentialCreateForm(DesignForm):
-    issuer = forms.ModelChoiceField(
+    issuer = IssuerChoiceField(
         label=_("Issued by"),
         queryset=Issuer.objects.none(),
         empty_label=None,

@@ -112,3 +112,14 @@ class GoalEditForm(forms.ModelForm[InstitutionalGoal]):
         model = InstitutionalGoal
         fields = ["category", "code", "title", "description", "active"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class IssuerChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Chooses an issuer profile; names its school or faculty too, since two profiles of one
+    institution often carry the institution's name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        organisation = obj.organisation
+        if organisation.name and organisation.name != obj.name:
+            return f"{obj.name} — {organisation.name}"
+        return str(obj.name)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mosaics.catalogue.models import MicroCredential, Version
 from mosaics.core.uploads import clean_image
+from mosaics.organisations.forms import IssuerChoiceField
 from mosaics.organisations.models import Issuer
 from mosaics.pathways.actions import RESERVED_SLUGS
 from mosaics.pathways.models import Pathway, RuleGroup, RuleItem
@@ -72,7 +73,7 @@ class PathwayDetailsForm(forms.ModelForm[Pathway]):
 
 
 class PathwayCreateForm(PathwayDetailsForm):
-    issuer = forms.ModelChoiceField(
+    issuer = IssuerChoiceField(
         label=_("Issued by"), queryset=Issuer.objects.none(), empty_label=None
     )
     slug = forms.SlugField(
