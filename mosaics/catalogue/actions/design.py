@@ -1,11 +1,15 @@
 """Authoring a micro-credential's design: the version's fields, image and goals, its
 competencies with rubrics and alignments, and its reflection prompts.
 
-Every workflow locks the version row, refuses with `DesignLocked` unless the version is
-editable (draft or changes requested), checks that the objects it is given belong together,
-adds the actor to the version's contributors and writes one audit entry against the version
-(so the version's history lists every edit). Whether the actor may edit is the view's
-question (`permissions.can_edit_design`), asked before calling.
+Every workflow locks the version row, then checks the actor before changing anything: someone
+who is not a faculty designer or institution admin of the issuing organisation (or is signed
+out) gets `PermissionDenied`, and a designer gets `DesignLocked` unless the version is
+editable (draft or changes requested). Together these are `permissions.can_edit_design`;
+`micro_credential_create` asks `permissions.can_create_design` for the issuer's organisation.
+Views ask the same questions first (answering 404 or 403); the checks here are the backstop.
+Each workflow then checks that the objects it is given belong together, adds the actor to the
+version's contributors and writes one audit entry against the version (so the version's
+history lists every edit).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import decimal
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
@@ -31,7 +36,8 @@ from mosaics.catalogue.models import (
     RubricLevel,
     Version,
 )
-from mosaics.organisations.models import InstitutionalGoal, Issuer
+from mosaics.organisations import permissions
+from mosaics.organisations.models import InstitutionalGoal, Issuer, Role
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -86,12 +92,19 @@ _Positioned = TypeVar("_Positioned", Competency, RubricLevel, ReflectionPrompt)
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _lock(version_id: int) -> Version:
+def _lock(version_id: int, actor: Any) -> Version:
+    """Lock the version, then refuse unless `actor` may edit it: PermissionDenied for anyone
+    who is not one of its designers or admins, DesignLocked for them once it is locked."""
     version = (
         Version.objects.select_for_update()
         .select_related("micro_credential__issuer__organisation")
         .get(pk=version_id)
     )
+    organisation = version.micro_credential.issuer.organisation
+    if not permissions.has_role(actor, organisation, Role.DESIGNER, Role.INSTITUTION_ADMIN):
+        raise PermissionDenied(
+            _("Only the design's faculty designers and institution admins can edit it.")
+        )
     if not version.is_editable:
         raise DesignLocked(
             _(
@@ -186,6 +199,11 @@ def _slug_for(title: str) -> str:
 @transaction.atomic
 def micro_credential_create(*, actor: Any, issuer: Issuer, title: str, slug: str = "") -> Version:
     """A new micro-credential for `issuer` with its first (draft) version."""
+    issuer = Issuer.objects.select_related("organisation__parent").get(pk=issuer.pk)
+    if not permissions.can_create_design(actor, issuer.organisation):
+        raise PermissionDenied(
+            _("Only faculty designers and institution admins can create designs for this issuer.")
+        )
     if issuer.kind != Issuer.Kind.ISSUER:
         raise CatalogueError(
             _("Micro-credentials can only be issued by a credential issuer profile."),
@@ -253,7 +271,7 @@ def version_update(*, actor: Any, version: Version, **fields: Any) -> Version:
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"version_update() cannot change {', '.join(sorted(unknown))}")
-    version = _lock(version.pk)
+    version = _lock(version.pk, actor)
     if "title" in fields:
         fields["title"] = _require_text(fields["title"], _("The title"))
     if "tags" in fields:
@@ -279,7 +297,7 @@ def version_image_set(
     The previous file is kept: another version (a copy) may still point at it."""
     from mosaics.core.uploads import clean_image
 
-    version = _lock(version.pk)
+    version = _lock(version.pk, actor)
     alt = " ".join((alt or "").split())
     if image is None and not version.image:
         raise CatalogueError(_("Choose an image to upload."), code="image_required")
@@ -325,7 +343,7 @@ def version_goals_set(
     *, actor: Any, version: Version, goals: Iterable[InstitutionalGoal | int]
 ) -> Version:
     """Align the version with exactly `goals` (the institution's own active goals)."""
-    version = _lock(version.pk)
+    version = _lock(version.pk, actor)
     wanted = {goal.pk if isinstance(goal, InstitutionalGoal) else int(goal) for goal in goals}
     allowed = set(goals_available(version).values_list("pk", flat=True))
     if wanted - allowed:
@@ -357,13 +375,13 @@ def version_goals_set(
 # --- competencies ------------------------------------------------------------------------
 
 
-def _lock_competency(competency: Competency | int) -> tuple[Version, Competency]:
-    """Lock the competency's version (refusing unless editable), then the competency."""
+def _lock_competency(competency: Competency | int, actor: Any) -> tuple[Version, Competency]:
+    """Lock the competency's version (refusing unless `actor` may edit it), then the competency."""
     pk = competency if isinstance(competency, int) else competency.pk
     version_id = Competency.objects.filter(pk=pk).values_list("version_id", flat=True).first()
     if version_id is None:
         raise _refuse_mismatch()
-    version = _lock(version_id)
+    version = _lock(version_id, actor)
     try:
         locked = Competency.objects.select_for_update().get(pk=pk, version=version)
     except Competency.DoesNotExist:
@@ -385,7 +403,7 @@ def _renumber(rows: Iterable[_Positioned]) -> list[_Positioned]:
 def competency_add(
     *, actor: Any, version: Version, statement: str, demonstration: str = ""
 ) -> Competency:
-    version = _lock(version.pk)
+    version = _lock(version.pk, actor)
     statement = _require_text(statement, _("The competency statement"))
     position = version.competencies.count()
     competency = Competency.objects.create(
@@ -409,7 +427,7 @@ def competency_add(
 def competency_update(
     *, actor: Any, competency: Competency, statement: str, demonstration: str
 ) -> Competency:
-    version, competency = _lock_competency(competency)
+    version, competency = _lock_competency(competency, actor)
     changes = _changes(
         competency,
         {
@@ -433,7 +451,7 @@ def competency_update(
 
 @transaction.atomic
 def competency_remove(*, actor: Any, competency: Competency) -> None:
-    version, competency = _lock_competency(competency)
+    version, competency = _lock_competency(competency, actor)
     pk, statement = competency.pk, competency.statement
     competency.delete()
     _renumber(version.competencies.select_for_update())
@@ -443,9 +461,9 @@ def competency_remove(*, actor: Any, competency: Competency) -> None:
 @transaction.atomic
 def competency_move(*, actor: Any, competency: Competency, direction: str) -> Competency:
     """Move a competency one place "up" (earlier) or "down" (later)."""
+    version, competency = _lock_competency(competency, actor)
     if direction not in ("up", "down"):
         raise CatalogueError(_("Choose to move it up or down."), code="bad_direction")
-    version, competency = _lock_competency(competency)
     rows = _renumber(version.competencies.select_for_update())
     index = next(i for i, row in enumerate(rows) if row.pk == competency.pk)
     other = index - 1 if direction == "up" else index + 1
@@ -468,8 +486,8 @@ def competency_move(*, actor: Any, competency: Competency, direction: str) -> Co
 # --- rubric levels -----------------------------------------------------------------------
 
 
-def _lock_level(level: RubricLevel) -> tuple[Version, Competency, RubricLevel]:
-    version, competency = _lock_competency(level.competency_id)
+def _lock_level(level: RubricLevel, actor: Any) -> tuple[Version, Competency, RubricLevel]:
+    version, competency = _lock_competency(level.competency_id, actor)
     try:
         locked = RubricLevel.objects.select_for_update().get(pk=level.pk, competency=competency)
     except RubricLevel.DoesNotExist:
@@ -487,7 +505,7 @@ def rubric_level_add(
     points: int | None = None,
 ) -> RubricLevel:
     """Add a performance level above the existing ones (levels are lowest first)."""
-    version, competency = _lock_competency(competency)
+    version, competency = _lock_competency(competency, actor)
     name = _require_text(name, _("The level's name"))
     level = RubricLevel.objects.create(
         competency=competency,
@@ -518,7 +536,7 @@ def rubric_level_update(
     description: str,
     points: int | None = None,
 ) -> RubricLevel:
-    version, competency, level = _lock_level(level)
+    version, competency, level = _lock_level(level, actor)
     changes = _changes(
         level,
         {
@@ -545,7 +563,7 @@ def rubric_level_update(
 @transaction.atomic
 def rubric_level_remove(*, actor: Any, level: RubricLevel) -> None:
     """Remove a level; if it was the passing level, the competency has none until chosen."""
-    version, competency, level = _lock_level(level)
+    version, competency, level = _lock_level(level, actor)
     was_passing = competency.passing_level_id == level.pk
     pk, name = level.pk, level.name
     if was_passing:
@@ -569,7 +587,7 @@ def competency_passing_level_set(
     *, actor: Any, competency: Competency, level: RubricLevel | None
 ) -> Competency:
     """Choose the rubric level that passes (None: no passing level yet)."""
-    version, competency = _lock_competency(competency)
+    version, competency = _lock_competency(competency, actor)
     if level is not None and not competency.levels.filter(pk=level.pk).exists():
         raise _refuse_mismatch()
     old = competency.passing_level
@@ -609,7 +627,7 @@ def alignment_add(
     target_description: str = "",
 ) -> Alignment:
     """Align a competency with a skills framework entry, by its address (http or https)."""
-    version, competency = _lock_competency(competency)
+    version, competency = _lock_competency(competency, actor)
     if framework not in Framework.values:
         raise CatalogueError(_("Choose a framework from the list."), code="bad_framework")
     target_name = _require_text(target_name, _("The skill or competency"))
@@ -644,7 +662,7 @@ def alignment_add(
 
 @transaction.atomic
 def alignment_remove(*, actor: Any, alignment: Alignment) -> None:
-    version, competency = _lock_competency(alignment.competency_id)
+    version, competency = _lock_competency(alignment.competency_id, actor)
     try:
         alignment = Alignment.objects.select_for_update().get(
             pk=alignment.pk, competency=competency
@@ -667,8 +685,8 @@ def alignment_remove(*, actor: Any, alignment: Alignment) -> None:
 # --- reflection prompts ------------------------------------------------------------------
 
 
-def _lock_prompt(prompt: ReflectionPrompt) -> tuple[Version, ReflectionPrompt]:
-    version = _lock(prompt.version_id)
+def _lock_prompt(prompt: ReflectionPrompt, actor: Any) -> tuple[Version, ReflectionPrompt]:
+    version = _lock(prompt.version_id, actor)
     try:
         locked = ReflectionPrompt.objects.select_for_update().get(pk=prompt.pk, version=version)
     except ReflectionPrompt.DoesNotExist:
@@ -678,7 +696,7 @@ def _lock_prompt(prompt: ReflectionPrompt) -> tuple[Version, ReflectionPrompt]:
 
 @transaction.atomic
 def reflection_prompt_add(*, actor: Any, version: Version, text: str) -> ReflectionPrompt:
-    version = _lock(version.pk)
+    version = _lock(version.pk, actor)
     text = _require_text(text, _("The prompt"))
     prompt = ReflectionPrompt.objects.create(
         version=version, position=version.reflection_prompts.count(), text=text
@@ -691,7 +709,7 @@ def reflection_prompt_add(*, actor: Any, version: Version, text: str) -> Reflect
 def reflection_prompt_update(
     *, actor: Any, prompt: ReflectionPrompt, text: str
 ) -> ReflectionPrompt:
-    version, prompt = _lock_prompt(prompt)
+    version, prompt = _lock_prompt(prompt, actor)
     changes = _changes(prompt, {"text": _require_text(text, _("The prompt"))})
     if not changes:
         return prompt
@@ -709,7 +727,7 @@ def reflection_prompt_update(
 
 @transaction.atomic
 def reflection_prompt_remove(*, actor: Any, prompt: ReflectionPrompt) -> None:
-    version, prompt = _lock_prompt(prompt)
+    version, prompt = _lock_prompt(prompt, actor)
     pk, text = prompt.pk, prompt.text
     prompt.delete()
     _renumber(version.reflection_prompts.select_for_update())
