@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -417,3 +418,201 @@ def test_image_view_without_an_image_is_404(world, client):
     version = f.VersionFactory(micro_credential__issuer=world.issuer, state="published")
     _edit_url, image_url = image_urls(version)
     assert client.get(image_url).status_code == 404
+
+
+# --- style: only allowed declarations survive --------------------------------------------
+
+CSS_BYPASSES = {
+    "image_set": f'image-set("{EVIL}/a.png" 1x)',
+    "webkit_image_set": f'-webkit-image-set(url("{EVIL}/a.png") 1x)',
+    "src": f'src("{EVIL}/a.png")',
+    "image": f'image("{EVIL}/a.png")',
+    "cross_fade": f'cross-fade(url("{EVIL}/a.png"), url("{EVIL}/b.png"), 50%)',
+    "element": "element(#evilpart)",
+    "escaped_url": f"\\75 rl({EVIL}/a.png)",
+    "escaped_url_short": f"u\\72l({EVIL}/a.png)",
+    "comment_split_url": f"u/**/rl({EVIL}/a.png)",
+    "upper_case_url": f"URL({EVIL}/a.png)",
+    "quoted_url": f'url( "{EVIL}/a.png" )',
+    "expression": "expression(alert(1))",
+    "var": "var(--evilpart)",
+    "attr": "attr(evilpart url)",
+    "javascript": "url(javascript:alert(1))",
+}
+FORBIDDEN_CSS = (
+    b"evil",
+    b"image-set",
+    b"src(",
+    b"image(",
+    b"cross-fade",
+    b"element(",
+    b"\\",
+    b"/*",
+    b"expression",
+    b"var(",
+    b"attr(",
+    b"alert",
+    b"javascript",
+    b"@",
+)
+
+
+def assert_no_css_bypass(out: bytes) -> None:
+    root = parsed(out)  # still a well-formed SVG
+    assert root.tag == f"{{{SVG_NS}}}svg"
+    lowered = out.lower()
+    for needle in FORBIDDEN_CSS:
+        assert needle not in lowered, (needle, out)
+    for match in lowered.split(b"url(")[1:]:
+        assert match.lstrip(b" '\"").startswith(b"#"), out
+
+
+@pytest.mark.parametrize("name", sorted(CSS_BYPASSES))
+def test_css_bypasses_in_a_style_attribute_are_removed(name):
+    value = CSS_BYPASSES[name]
+    out = clean_svg(svg(f"<rect style='fill: {value}; stroke: #000' width='1' height='1'/>"))
+    assert_no_css_bypass(out)
+    # The safe declaration next to it survives.
+    assert parsed(out).find(f"{{{SVG_NS}}}rect").get("style") == "stroke: #000"
+
+
+@pytest.mark.parametrize("name", sorted(CSS_BYPASSES))
+def test_css_bypasses_in_presentation_attributes_are_removed(name):
+    value = CSS_BYPASSES[name]
+    out = clean_svg(
+        svg(f"<rect fill='{value}' stroke='{value}' filter='{value}' mask='{value}' width='1'/>")
+    )
+    assert_no_css_bypass(out)
+    assert parsed(out).find(f"{{{SVG_NS}}}rect").get("width") == "1"
+
+
+@pytest.mark.parametrize("name", sorted(CSS_BYPASSES))
+def test_css_bypasses_in_a_style_element_are_removed(name):
+    value = CSS_BYPASSES[name]
+    out = clean_svg(svg(f"<style>rect {{ fill: {value} }}</style><rect width='1'/>"))
+    assert_no_css_bypass(out)
+
+
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        f"@import url({EVIL}/x.css); rect {{ fill: red }}",
+        f'@import "{EVIL}/x.css";',
+        f"@font-face {{ font-family: x; src: url({EVIL}/f.woff) }}",
+        "@namespace evil url(x);",
+        f"rect[fill^='a'] {{ fill: url({EVIL}/x) }}",
+        f"rect:hover {{ fill: red }} a {{ fill: url({EVIL}/x) }}",
+        "rect { fill: red",
+        "rect { fill: red } }",
+        "\\72 ect { fill: red }",
+        f"<![CDATA[ rect {{ fill: url({EVIL}/x) }} ]]>",
+    ],
+)
+def test_style_elements_that_cannot_be_checked_are_dropped(sheet):
+    out = clean_svg(svg(f"<style>{sheet}</style><rect width='1'/>"))
+    assert_no_css_bypass(out)
+    assert parsed(out).find(f"{{{SVG_NS}}}style") is None
+
+
+def test_allowed_style_is_kept_and_rebuilt():
+    out = clean_svg(
+        svg(
+            '<defs><linearGradient id="g"/></defs>'
+            "<style>/* exported */ .tile, rect.b > g {fill:#0b5cad;stroke : rgb(0, 0, 0);"
+            f" background: url({EVIL}/x)}} #c {{ font-family: 'Open Sans', sans-serif }}</style>"
+            '<rect class="tile" width="1" height="1" transform="rotate(45 50 50)" '
+            'fill="url(#g)" style="fill: url(#g); stroke-width: 2; cursor: pointer; '
+            'transform: translate(1px, 2px) scale(2); opacity: .5"/>'
+        )
+    )
+    root = parsed(out)
+    assert root.find(f"{{{SVG_NS}}}style").text == (
+        ".tile, rect.b > g { fill: #0b5cad; stroke: rgb(0, 0, 0) }\n"
+        "#c { font-family: 'Open Sans', sans-serif }"
+    )
+    rect = root.find(f"{{{SVG_NS}}}rect")
+    assert rect.get("style") == (
+        "fill: url(#g); stroke-width: 2; transform: translate(1px, 2px) scale(2); opacity: .5"
+    )
+    assert rect.get("transform") == "rotate(45 50 50)"
+    assert rect.get("fill") == "url(#g)"
+    assert b"evil" not in out
+    assert b"cursor" not in out
+
+
+def test_style_attribute_with_nothing_allowed_is_dropped():
+    out = clean_svg(svg(f'<rect style="background: url({EVIL}/x); cursor: wait" width="1"/>'))
+    assert parsed(out).find(f"{{{SVG_NS}}}rect").get("style") is None
+
+
+DEMO_BADGES = sorted(
+    (Path(__file__).resolve().parents[2] / "mosaics/core/static/mosaics/demo").glob("*.svg")
+)
+
+
+def _drawing(root: ET.Element) -> list[tuple[str, dict[str, str], str]]:
+    return [
+        (element.tag, dict(element.attrib), (element.text or "").strip()) for element in root.iter()
+    ]
+
+
+@pytest.mark.parametrize("path", DEMO_BADGES, ids=lambda path: path.name)
+def test_demo_badges_pass_unchanged(path):
+    assert DEMO_BADGES
+    data = path.read_bytes()
+    content, content_type = clean_image(upload(data, path.name, "image/svg+xml"))
+    assert content_type == "image/svg+xml"
+    assert _drawing(parsed(content.read())) == _drawing(parsed(data))
+
+
+# --- nesting -----------------------------------------------------------------------------
+
+
+def nested(levels: int) -> bytes:
+    return svg("<g>" * levels + '<rect width="1"/>' + "</g>" * levels)
+
+
+def test_svg_nested_up_to_the_limit_is_kept():
+    # The <svg> itself, 62 groups and the rect: 64 levels.
+    root = parsed(clean_svg(nested(62)))
+    assert sum(1 for _element in root.iter(f"{{{SVG_NS}}}g")) == 62
+    assert root.find(f".//{{{SVG_NS}}}rect") is not None
+
+
+@pytest.mark.parametrize("levels", [63, 1200, 4000])
+def test_deeply_nested_svg_is_refused_in_plain_words(levels):
+    with pytest.raises(ValidationError) as caught:
+        clean_svg(nested(levels))
+    assert caught.value.code == "svg_too_deep"
+    assert "nested too deeply" in " ".join(caught.value.messages)
+    with pytest.raises(ValidationError):
+        clean_image(upload(nested(levels), "badge.svg", "image/svg+xml"))
+
+
+def test_absurdly_nested_svg_is_a_validation_error_not_a_crash():
+    # Far past the element limit and any recursion limit: still only a ValidationError.
+    levels = 200_000
+    with pytest.raises(ValidationError):
+        clean_svg(nested(levels))
+    with pytest.raises(ValidationError):
+        clean_svg(b"<svg xmlns='http://www.w3.org/2000/svg'>" + b"<g>" * levels)
+
+
+def test_deeply_nested_svg_upload_is_refused_through_the_view(world, client):
+    version = f.VersionFactory(micro_credential__issuer=world.issuer)
+    edit_url, _image_url = image_urls(version)
+    client_for(client, world.designer)
+    response = client.post(
+        edit_url,
+        {
+            "image-image": upload(nested(1200), "deep.svg", "image/svg+xml"),
+            "image-alt": "Badge",
+        },
+    )
+    # Like every refused upload: the form again, with the reason, never a 500.
+    assert response.status_code == 200
+    assert "This SVG image is nested too deeply" in response.content.decode()
+    version.refresh_from_db()
+    assert not version.image
+    assert version.image_alt == ""
+    assert not AuditEntry.objects.exists()
