@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as _html
+
 import markdown as _markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -40,5 +42,6 @@ def render_markdown(text: str) -> SafeString:
 
 
 def plain_text(text: str) -> str:
-    """Markdown to plain text (for credential descriptions and search)."""
-    return nh3.clean(_markdown.markdown(text or ""), tags=set()).strip()
+    """Markdown to plain text (for credential descriptions and search): tags stripped and
+    entities decoded, so "R & D" stays "R & D" (escape it again wherever it becomes HTML)."""
+    return _html.unescape(nh3.clean(_markdown.markdown(text or ""), tags=set())).strip()

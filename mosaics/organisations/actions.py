@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import UTC, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -45,6 +47,7 @@ __all__ = [
     "invitation_accept",
     "invitation_revoke",
     "invitation_send",
+    "invitation_token",
     "issuer_create",
     "issuer_update",
     "membership_grant",
@@ -61,9 +64,33 @@ _ISSUER_FIELDS = ("name", "url", "email", "description")
 _GOAL_FIELDS = ("category", "code", "title", "description", "active")
 
 
+_INVITATION_TOKEN_SALT = "mosaics.invitation"  # noqa: S105 - a salt, not a secret
+
+
 def token_hash(token: str) -> str:
     """What is stored for an invitation token (the token itself only travels in the e-mail)."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def invitation_token(invitation: Invitation, *, secret: str | bytes | None = None) -> str:
+    """The token in `invitation`'s link: an HMAC-SHA256, keyed by SECRET_KEY (or `secret`),
+    of the invitation's id, organisation, e-mail, role and creation time.
+
+    Deriving it means neither the database row (which keeps only `token_hash`) nor the task
+    queue (which gets only the invitation's id) ever holds the token: the mail task computes
+    it again. Consequences: anyone who knows SECRET_KEY and can read the invitations table
+    can compute the links of open invitations (SECRET_KEY already lets them forge sessions);
+    and after SECRET_KEY is rotated, an invitation whose e-mail has not gone out yet is only
+    sent if the old key is in SECRET_KEY_FALLBACKS (links already e-mailed keep working:
+    accepting compares the hash of the presented token with `token_hash`)."""
+    created = invitation.created.astimezone(UTC).isoformat()
+    value = (
+        f"{invitation.pk}:{invitation.organisation_id}:{invitation.email}:"
+        f"{invitation.role}:{created}"
+    )
+    return salted_hmac(
+        _INVITATION_TOKEN_SALT, value, secret=secret or settings.SECRET_KEY, algorithm="sha256"
+    ).hexdigest()
 
 
 def _authenticated(actor: Any) -> bool:
@@ -271,20 +298,26 @@ def invitation_send(
     *, actor: Any, organisation: Organisation, email: str, role: str
 ) -> tuple[Invitation, str]:
     """Invite `email` to take `role` in `organisation`. Returns the invitation and its token
-    (only its hash is stored); the e-mail is sent after commit."""
+    (see `invitation_token`; only its hash is stored). The e-mail is sent after commit by a
+    task that is given only the invitation's id."""
     _require_manager(actor, organisation)
     _check_role(organisation, role)
-    token = secrets.token_urlsafe(32)
     invitation = Invitation(
         organisation=organisation,
         email=email.strip(),
         role=role,
-        token_hash=token_hash(token),
+        # A unique placeholder until the row has the id and creation time the token is
+        # derived from; it is the hash of no token anyone is given.
+        token_hash=secrets.token_hex(32),
         invited_by=actor,
         expires=timezone.now() + INVITATION_LIFETIME,
     )
     _clean(invitation)
     invitation.save()
+    invitation.refresh_from_db(fields=["created"])  # exactly as stored, as the task reads it
+    token = invitation_token(invitation)
+    invitation.token_hash = token_hash(token)
+    invitation.save(update_fields=["token_hash"])
     record(
         actor=actor,
         action="invitation.send",
@@ -295,9 +328,7 @@ def invitation_send(
     )
     from mosaics.organisations.tasks import send_invitation
 
-    transaction.on_commit(
-        partial(send_invitation.enqueue, invitation.pk, token, get_language() or "")
-    )
+    transaction.on_commit(partial(send_invitation.enqueue, invitation.pk, get_language() or ""))
     return invitation, token
 
 
@@ -407,7 +438,8 @@ def membership_grant(*, actor: Any, organisation: Organisation, user: Any, role:
 
 @transaction.atomic
 def membership_revoke(*, actor: Any, membership: Membership) -> None:
-    """Take a role away. An institution always keeps at least one institution admin."""
+    """Take a role away. An institution always keeps at least one institution admin, and a
+    partner at least one endorser (its endorsers are the ones who manage it)."""
     membership = (
         Membership.objects.select_for_update().select_related("organisation").get(pk=membership.pk)
     )
@@ -416,21 +448,26 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
     if (
         membership.role == Role.INSTITUTION_ADMIN
         and organisation.kind == Organisation.Kind.INSTITUTION
+        and not _others_holding(membership)
     ):
-        # Lock every admin row so two concurrent removals cannot both pass the check.
-        others = list(
-            Membership.objects.select_for_update()
-            .filter(organisation=organisation, role=Role.INSTITUTION_ADMIN)
-            .exclude(pk=membership.pk)
-            .values_list("pk", flat=True)
-        )
-        if not others:
-            raise LastInstitutionAdmin(
-                _(
-                    "An institution must keep at least one institution admin. Invite another "
-                    "one before removing this role."
-                )
+        raise LastInstitutionAdmin(
+            _(
+                "An institution must keep at least one institution admin. Invite another "
+                "one before removing this role."
             )
+        )
+    if (
+        membership.role == Role.ENDORSER
+        and organisation.kind == Organisation.Kind.PARTNER
+        and not _others_holding(membership)
+    ):
+        raise OrganisationError(
+            _(
+                "A partner must keep at least one endorser. Invite another one before "
+                "removing this role."
+            ),
+            code="last_endorser",
+        )
     user_id, role, pk = membership.user_id, membership.role, membership.pk
     membership.delete()
     record(
@@ -440,6 +477,17 @@ def membership_revoke(*, actor: Any, membership: Membership) -> None:
         organisation=organisation,
         user=user_id,
         role=role,
+    )
+
+
+def _others_holding(membership: Membership) -> list[int]:
+    """The other memberships of the same role in the same organisation, locked so that two
+    concurrent removals cannot both pass a "keep at least one" check."""
+    return list(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, role=membership.role)
+        .exclude(pk=membership.pk)
+        .values_list("pk", flat=True)
     )
 
 

@@ -64,12 +64,20 @@ DESIGN_TEAM = (Role.INSTITUTION_ADMIN, Role.DESIGNER, Role.REVIEWER)
 
 
 def can_view_design(user: Any, version: Any) -> bool:
-    """Staff of the issuing organisation, and endorsers of partners asked to endorse it."""
+    """Staff of the issuing organisation, and endorsers of partners asked to endorse it whose
+    request is still open or was endorsed (a cancelled or declined request lets nobody in)."""
+    from mosaics.endorsements.models import EndorsementRequest
+
     organisation = version.micro_credential.issuer.organisation
     if has_role(user, organisation, *DESIGN_TEAM):
         return True
     partners = organisations_where(user, Role.ENDORSER)
-    return bool(version.endorsement_requests.filter(partner__in=partners).exists())
+    return bool(
+        version.endorsement_requests.filter(
+            partner__in=partners,
+            state__in=(EndorsementRequest.State.OPEN, EndorsementRequest.State.ENDORSED),
+        ).exists()
+    )
 
 
 def can_edit_design(user: Any, version: Any) -> bool:

@@ -209,16 +209,96 @@ def test_bad_invitation_input_is_explained_and_nothing_is_sent(
     assert mail.outbox == []
 
 
-def test_the_mail_task_does_nothing_for_a_revoked_invitation(world: Any) -> None:
+def test_the_mail_task_does_nothing_for_a_revoked_invitation(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from mosaics.organisations.tasks import send_invitation
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        invitation, _token = actions.invitation_send(
+            actor=world.tlc_admin,
+            organisation=world.business,
+            email="a@example.test",
+            role="designer",
+        )
+    assert len(callbacks) == 1
+    actions.invitation_revoke(actor=world.tlc_admin, invitation=invitation)
+    callbacks[0]()  # the queued send runs after the invitation was withdrawn
+    assert send_invitation.call(invitation.pk) is False
+    assert send_invitation.call(invitation.pk + 1000) is False
+    assert mail.outbox == []
+
+
+def test_the_mail_task_does_nothing_if_the_token_is_not_the_invitations(world: Any) -> None:
+    from mosaics.organisations.tasks import send_invitation
+
+    invitation, _token = actions.invitation_send(
+        actor=world.tlc_admin, organisation=world.business, email="a@example.test", role="designer"
+    )
+    mail.outbox.clear()
+    Invitation.objects.filter(pk=invitation.pk).update(token_hash=actions.token_hash("other"))
+    assert send_invitation.call(invitation.pk) is False
+    assert mail.outbox == []
+
+
+def test_the_token_is_derived_from_the_secret_key_and_the_invitation(
+    world: Any, settings: Any
+) -> None:
     from mosaics.organisations.tasks import send_invitation
 
     invitation, token = actions.invitation_send(
         actor=world.tlc_admin, organisation=world.business, email="a@example.test", role="designer"
     )
-    assert send_invitation.call(invitation.pk, "wrong-token") is False
-    actions.invitation_revoke(actor=world.tlc_admin, invitation=invitation)
-    assert send_invitation.call(invitation.pk, token) is False
-    assert mail.outbox == []
+    stored = Invitation.objects.get(pk=invitation.pk)
+    assert actions.invitation_token(stored) == token
+    assert len(token) == 64
+    assert stored.token_hash == actions.token_hash(token) != token
+    _other, other_token = actions.invitation_send(
+        actor=world.tlc_admin, organisation=world.business, email="a@example.test", role="designer"
+    )
+    assert other_token != token
+    # After the key is rotated, a mail not yet sent goes out only with the old key as fallback.
+    mail.outbox.clear()
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert send_invitation.call(invitation.pk) is False
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert send_invitation.call(invitation.pk) is True
+    assert token in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_queued_mail_task_holds_no_token(world: Any, client: Any, settings: Any) -> None:
+    from django.core.management import call_command
+    from django.test import override_settings
+    from django_tasks_db.models import DBTaskResult
+
+    settings.SITE_URL = "https://mosaics.example"
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"}}
+    ):
+        invitation, token = actions.invitation_send(
+            actor=world.tlc_admin,
+            organisation=world.business,
+            email="queued@example.test",
+            role=Role.DESIGNER,
+        )
+        queued = DBTaskResult.objects.get()
+        assert queued.args_kwargs == {"args": [invitation.pk, "en"], "kwargs": {}}
+        assert token not in str(queued.args_kwargs)
+        assert mail.outbox == []
+        call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+    assert len(mail.outbox) == 1
+    link = next(w for w in mail.outbox[0].body.split() if w.startswith("https://"))
+    assert link == f"https://mosaics.example/invitations/{token}"
+    assert token not in str(list(DBTaskResult.objects.values_list("args_kwargs", "return_value")))
+    person = f.UserFactory(username="queued", email="queued@example.test")
+    client_for(client, person)
+    response = client.post(link.removeprefix("https://mosaics.example"))
+    assert response.status_code == 302
+    assert Membership.objects.filter(
+        user=person, organisation=world.business, role=Role.DESIGNER
+    ).exists()
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -278,6 +358,43 @@ def test_the_last_institution_admin_cannot_be_removed(world: Any, client: Any) -
     assert not Membership.objects.filter(pk=membership.pk).exists()
     with pytest.raises(LastInstitutionAdmin):
         actions.membership_revoke(actor=world.reviewer, membership=second)
+
+
+def test_the_last_endorser_of_a_partner_cannot_be_removed(world: Any, client: Any) -> None:
+    second = f.UserFactory(username="second_endorser")
+    actions.membership_grant(
+        actor=world.endorser, organisation=world.partner, user=second, role=Role.ENDORSER
+    )
+    # One endorser may remove another, or themselves, while one remains.
+    actions.membership_revoke(
+        actor=world.endorser,
+        membership=Membership.objects.get(user=second, organisation=world.partner),
+    )
+    last = Membership.objects.get(user=world.endorser, organisation=world.partner)
+    before = _snapshot()
+    with pytest.raises(OrganisationError, match="at least one endorser") as refused:
+        actions.membership_revoke(actor=world.endorser, membership=last)
+    assert refused.value.code == "last_endorser"
+    with pytest.raises(OrganisationError, match="at least one endorser"):
+        actions.membership_revoke(actor=world.platform_admin, membership=last)
+    client_for(client, world.endorser)
+    response = client.post(
+        reverse(
+            "organisations:membership_revoke",
+            kwargs={"slug": "prairie-analytics", "pk": last.pk},
+        ),
+        follow=True,
+    )
+    assert "must keep at least one endorser" in response.content.decode()
+    assert _snapshot() == before
+    # With another endorser, the last one may leave.
+    third = actions.membership_grant(
+        actor=world.endorser, organisation=world.partner, user=second, role=Role.ENDORSER
+    )
+    actions.membership_revoke(actor=world.endorser, membership=last)
+    assert not Membership.objects.filter(pk=last.pk).exists()
+    with pytest.raises(OrganisationError, match="at least one endorser"):
+        actions.membership_revoke(actor=second, membership=third)
 
 
 def test_membership_grant_refuses_a_duplicate_and_a_wrong_role(world: Any) -> None:

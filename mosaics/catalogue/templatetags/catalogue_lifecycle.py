@@ -50,4 +50,6 @@ def lifecycle_steps(user: Any, version: Version, checklist: Any = None) -> dict[
         "open_version": open_version if on_team else None,
         "comment": state in Version.OPEN_STATES and on_team,
         "history": on_team,
+        # Review comments and who wrote or approved the design are internal to the team.
+        "on_team": on_team,
     }
