@@ -7,8 +7,10 @@ at. Every URL in them is absolute (SITE_URL + path) so that they stand alone off
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+import rfc8785
 from django.conf import settings
 from django.templatetags.static import static
 from django.urls import reverse
@@ -23,6 +25,7 @@ __all__ = [
     "achievement_id",
     "badgeclass_document",
     "competency_alignments",
+    "content_digest",
     "current_endorsements",
     "image_url",
     "page_url",
@@ -170,6 +173,12 @@ def achievement_document(version: Version, *, with_context: bool = True) -> dict
     Current endorsements ride along as their signed EndorsementCredentials (OB §B.1.1
     `endorsement`), each with its own proof.
     """
+    return _achievement(version, with_context=with_context, embed_endorsements=True)
+
+
+def _achievement(
+    version: Version, *, with_context: bool, embed_endorsements: bool
+) -> dict[str, Any]:
     aid = achievement_id(version)
     competencies = _competencies(version)
     picture = image_url(version)
@@ -194,11 +203,65 @@ def achievement_document(version: Version, *, with_context: bool = True) -> dict
         in_language=version.language or None,
         version=str(version.number),
         tags=[str(t) for t in version.tags or [] if str(t).strip()] or None,
-        endorsement=[e.credential for e in current_endorsements(version)] or None,
+        endorsement=[e.credential for e in current_endorsements(version)] or None
+        if embed_endorsements
+        else None,
     )
     if with_context:
         return {"@context": [ob3.VC2_CONTEXT, ob3.OB3_CONTEXT], **document}
     return document
+
+
+def _site_relative(value: Any, site: str) -> Any:
+    """`value` with this site's own absolute URLs made relative, so that moving the site to
+    another address (SITE_URL) does not change what the design says."""
+    if isinstance(value, str):
+        if value == site or value.startswith((site + "/", site + "#")):
+            return value[len(site) :]
+        return value
+    if isinstance(value, dict):
+        return {key: _site_relative(member, site) for key, member in value.items()}
+    if isinstance(value, list):
+        return [_site_relative(item, site) for item in value]
+    return value
+
+
+def content_digest(version: Version) -> str:
+    """SHA-256 (hex) of the JCS (RFC 8785) form of what a partner reads when endorsing
+    `version`, stored with each endorsement so that a later edit of the design shows.
+
+    It covers the Achievement (`achievement_document` without `endorsement`, so endorsing does
+    not change it, and without `creator`, so renaming the issuer does not) and, explicitly,
+    what the endorsement page shows that the Achievement leaves out or only paraphrases: the
+    Markdown source of the summary, description, criteria and demonstration criteria, the
+    hours, delivery mode, level, prerequisites, award validity, the image file, the reflection
+    prompts in order and the institutional goals chosen. Goals count by identity, not title:
+    they belong to the institution, and renaming one must not strip published designs of their
+    endorsements. Note that a change to how the Achievement is built changes every digest.
+    """
+    document = _achievement(version, with_context=False, embed_endorsements=False)
+    document.pop("endorsement", None)
+    document.pop("creator", None)
+    competencies = _competencies(version)
+    design = {
+        "summary": version.summary,
+        "description": version.description,
+        "criteria": version.criteria,
+        "estimatedHours": version.estimated_hours,
+        "deliveryMode": version.delivery_mode,
+        "level": version.level,
+        "prerequisites": version.prerequisites,
+        "validityMonths": version.validity_months,
+        "image": version.image.name if version.image else "",
+        "competencies": [
+            {"statement": c.statement, "demonstration": c.demonstration} for c in competencies
+        ],
+        "reflectionPrompts": [p.text for p in version.reflection_prompts.all()],
+        "goals": sorted(version.goals.values_list("pk", flat=True)),
+    }
+    site = str(settings.SITE_URL).rstrip("/")
+    content = _site_relative({"achievement": document, "design": design}, site)
+    return hashlib.sha256(rfc8785.dumps(content)).hexdigest()
 
 
 def _ob2_issuer_url(version: Version) -> str:

@@ -34,17 +34,7 @@ def evaluate(version: Version) -> list[Gate]:
     competencies = list(version.competencies.prefetch_related("levels"))
     gates = []
 
-    current = version.endorsements.current().count()
-    gates.append(
-        Gate(
-            "endorsed",
-            str(_("Endorsed by industry")),
-            current > 0,
-            ""
-            if current
-            else str(_("No industry partner has a current endorsement of this version yet.")),
-        )
-    )
+    gates.append(_endorsed(version))
 
     no_demo = [c.statement for c in competencies if not c.demonstration.strip()]
     if not competencies:
@@ -116,6 +106,41 @@ def evaluate(version: Version) -> list[Gate]:
         Gate("image", str(_("The badge image has a text alternative")), not reason, reason)
     )
     return gates
+
+
+def _endorsed(version: Version) -> Gate:
+    """Passes while an endorsement is in force: current and signed over the design as it is
+    now. An endorsement of an earlier state of a draft does not count (the partner did not
+    read what would be published), and the reason says so."""
+    # Imported here: the endorsements app builds on the catalogue.
+    from mosaics.endorsements.actions import endorsements_in_force
+
+    label = str(_("Endorsed by industry"))
+    if endorsements_in_force(version).exists():
+        return Gate("endorsed", label, True)
+    stale = sorted(
+        {
+            e.request.partner.name
+            for e in version.endorsements.current().select_related("request__partner")
+        }
+    )
+    if not stale:
+        return Gate(
+            "endorsed",
+            label,
+            False,
+            str(_("No industry partner has a current endorsement of this version yet.")),
+        )
+    reason = ngettext(
+        "The design changed after %(partners)s endorsed it, so that endorsement no longer "
+        "covers what would be published. %(partners)s must renew their endorsement to "
+        "endorse the current content.",
+        "The design changed after %(partners)s endorsed it, so those endorsements no longer "
+        "cover what would be published. One of them must renew their endorsement to endorse "
+        "the current content.",
+        len(stale),
+    ) % {"partners": _names(stale)}
+    return Gate("endorsed", label, False, reason)
 
 
 def rubric_complete(competency: object) -> bool:

@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mosaics.audit.log import record
-from mosaics.catalogue.documents import achievement_id
+from mosaics.catalogue.documents import achievement_id, content_digest
 from mosaics.catalogue.models import Version
 from mosaics.endorsements.errors import EndorsementRefused
 from mosaics.endorsements.models import Endorsement, EndorsementComment, EndorsementRequest
@@ -54,6 +54,7 @@ __all__ = [
     "endorsement_sign",
     "endorsement_withdraw",
     "endorsements_for_achievement",
+    "endorsements_in_force",
     "endorser_profile",
     "endorsing_partners",
     "is_design_team",
@@ -112,15 +113,23 @@ def endorsement_requests_for_user(user: Any) -> QuerySet[EndorsementRequest]:
     )
 
 
+def endorsements_in_force(
+    version: Version, *, now: datetime | None = None, digest: str | None = None
+) -> QuerySet[Endorsement]:
+    """The endorsements in force for `version`: current (not withdrawn, renewed or expired)
+    and signed over the version's current content (`digest`, computed when not given). An
+    endorsement of an earlier state of a draft is not in force until the partner renews it."""
+    return Endorsement.objects.current(now).for_content(version, digest=digest)
+
+
 def endorsements_for_achievement(
     version: Version, *, now: datetime | None = None
 ) -> list[Endorsement]:
-    """The current endorsements of `version` (not withdrawn, renewed or expired), oldest
-    first: what the catalogue shows and the Achievement's `endorsement` array embeds (OB 3.0
-    §B.1.1 allows EndorsementCredentials in `Achievement.endorsement`)."""
+    """The endorsements in force for `version`, oldest first: what the catalogue shows and the
+    Achievement's `endorsement` array embeds (OB 3.0 §B.1.1 allows EndorsementCredentials in
+    `Achievement.endorsement`)."""
     return list(
-        Endorsement.objects.current(now)
-        .filter(version=version)
+        endorsements_in_force(version, now=now)
         .select_related("endorser__organisation")
         .order_by("valid_from", "pk")
     )
@@ -203,6 +212,41 @@ def _lock_request(request: EndorsementRequest) -> EndorsementRequest:
     )
 
 
+def _lock_version(version_id: int) -> Version:
+    """Lock the version so that no design edit lands between reading it and signing it (the
+    design workflows lock it too)."""
+    return (
+        Version.objects.select_for_update(of=("self",))
+        .select_related("micro_credential__issuer__organisation")
+        .get(pk=version_id)
+    )
+
+
+def _require_endorsable(version: Version, *, renewal: bool = False) -> None:
+    if version.state in _CLOSED_VERSION_STATES:
+        message = (
+            _("This version is %(state)s; its endorsement cannot be renewed.")
+            if renewal
+            else _("This version is %(state)s and can no longer be endorsed.")
+        )
+        raise EndorsementRefused(
+            message % {"state": version.get_state_display().lower()}, code="version_closed"
+        )
+
+
+def _require_read(version: Version, digest: str, read_digest: str | None) -> None:
+    """Refuse when the partner's page showed an earlier state of the design than the one
+    about to be signed (`read_digest` comes from the form they submitted)."""
+    if read_digest is not None and read_digest != digest:
+        raise EndorsementRefused(
+            _(
+                "The design changed while you were reading it, so nothing was signed. Please "
+                "read the current version below, then sign again."
+            ),
+            code="content_changed",
+        )
+
+
 def _lock_endorsement(endorsement: Endorsement) -> Endorsement:
     return (
         Endorsement.objects.select_for_update(of=("self",))
@@ -258,9 +302,18 @@ def endorsement_request_send(
             _("Choose an industry partner that has an endorser profile."), field="partner"
         )
     message = _text(message, field="message", required=False, what=_("the message"))
-    if Endorsement.objects.current().filter(version=version, request__partner=partner).exists():
+    current = Endorsement.objects.current().filter(version=version, request__partner=partner)
+    if current.exists():
+        in_force = current.for_content(version).exists()
         raise EndorsementRefused(
-            _("%(partner)s already endorses this version; it can renew its endorsement.")
+            (
+                _("%(partner)s already endorses this version; it can renew its endorsement.")
+                if in_force
+                else _(
+                    "%(partner)s endorsed an earlier state of this version; it can renew its "
+                    "endorsement to endorse the current content."
+                )
+            )
             % {"partner": partner.name},
             field="partner",
             code="already_endorsed",
@@ -354,9 +407,11 @@ def _issue(
     statement: str,
     valid_months: int,
     now: datetime | None,
+    digest: str,
 ) -> Endorsement:
-    """Build, sign, check and store a new EndorsementCredential (inside the caller's atomic
-    block: if anything fails, nothing — not even the status list entry — is kept)."""
+    """Build, sign, check and store a new EndorsementCredential over the version's content
+    `digest` (inside the caller's atomic block, with the version locked: if anything fails,
+    nothing — not even the status list entry — is kept)."""
     profile = endorser_profile(request.partner)
     if profile is None:
         raise EndorsementRefused(
@@ -425,6 +480,7 @@ def _issue(
         statement=statement,
         credential_id=credential_id,
         credential=signed,
+        content_digest=digest,
         status_entry=entry,
         valid_from=valid_from,
         valid_until=valid_until,
@@ -440,9 +496,12 @@ def endorsement_sign(
     statement: str,
     valid_months: int = 24,
     now: datetime | None = None,
+    read_digest: str | None = None,
 ) -> Endorsement:
     """Endorse: issue a signed EndorsementCredential valid for `valid_months` (1–36) months
-    from `now` (default: the current time) and close the request as endorsed."""
+    from `now` (default: the current time) and close the request as endorsed. The endorsement
+    records the design's content digest; `read_digest`, when given, is the digest of the
+    page the partner read, and signing is refused if the design has changed since."""
     request = _lock_request(request)
     _require_endorser(actor, request.partner)
     _require_open(request)
@@ -450,13 +509,10 @@ def endorsement_sign(
         statement, field="statement", required=True, what=_("your endorsement statement")
     )
     valid_months = _months(valid_months)
-    version = request.version
-    if version.state in _CLOSED_VERSION_STATES:
-        raise EndorsementRefused(
-            _("This version is %(state)s and can no longer be endorsed.")
-            % {"state": version.get_state_display().lower()},
-            code="version_closed",
-        )
+    version = _lock_version(request.version_id)
+    _require_endorsable(version)
+    digest = content_digest(version)
+    _require_read(version, digest, read_digest)
     endorsement = _issue(
         actor=actor,
         request=request,
@@ -464,6 +520,7 @@ def endorsement_sign(
         statement=statement,
         valid_months=valid_months,
         now=now,
+        digest=digest,
     )
     request.state = EndorsementRequest.State.ENDORSED
     request.decided_at = timezone.now()
@@ -516,10 +573,14 @@ def endorsement_renew(
     valid_months: int = 24,
     statement: str | None = None,
     now: datetime | None = None,
+    read_digest: str | None = None,
 ) -> Endorsement:
     """Issue a new credential for a current or expired endorsement (the same statement unless
-    a new one is given); the old one is marked `renewed_by` the new one. The old credential is
-    not revoked: it stays valid until its own end, so nobody is left without one."""
+    a new one is given), over the design's current content: renewing is also how a partner
+    endorses a draft again after it changed. The old one is marked `renewed_by` the new one.
+    The old credential is not revoked: it stays valid until its own end, so nobody is left
+    without one. Superseded and retired versions are refused, as for signing; `read_digest`
+    works as for `endorsement_sign`."""
     endorsement = _lock_endorsement(endorsement)
     request = endorsement.request
     _require_endorser(actor, request.partner)
@@ -530,24 +591,24 @@ def endorsement_renew(
         )
     if endorsement.renewed_by_id is not None:
         raise EndorsementRefused(_("This endorsement has already been renewed."), code="renewed")
-    if endorsement.version.state == Version.State.RETIRED:
-        raise EndorsementRefused(
-            _("This micro-credential version is retired; its endorsement cannot be renewed."),
-            code="version_closed",
-        )
+    version = _lock_version(endorsement.version_id)
+    _require_endorsable(version, renewal=True)
     if statement is None or not statement.strip():
         statement = endorsement.statement
     statement = _text(
         statement, field="statement", required=True, what=_("your endorsement statement")
     )
     valid_months = _months(valid_months)
+    digest = content_digest(version)
+    _require_read(version, digest, read_digest)
     renewal = _issue(
         actor=actor,
         request=request,
-        version=endorsement.version,
+        version=version,
         statement=statement,
         valid_months=valid_months,
         now=now,
+        digest=digest,
     )
     endorsement.renewed_by = renewal
     endorsement.save(update_fields=["renewed_by"])
@@ -558,6 +619,7 @@ def endorsement_renew(
         organisation=request.partner,
         renews=endorsement.pk,
         credential_id=renewal.credential_id,
+        content_changed=endorsement.content_digest != digest,
         valid_until=renewal.valid_until.isoformat() if renewal.valid_until else None,
     )
     return renewal

@@ -86,6 +86,11 @@ class CommentForm(RefusalMixin, forms.Form):
     body = _text_field(_("Your comment or question"), required=True, rows=4)
 
 
+def _digest_field() -> forms.CharField:
+    """The content digest of the design the page showed (hidden; see `_require_read`)."""
+    return forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+
 class EndorseForm(RefusalMixin, forms.Form):
     statement = _text_field(
         _("Endorsement statement"),
@@ -96,6 +101,7 @@ class EndorseForm(RefusalMixin, forms.Form):
         ),
     )
     valid_months = _months_field()
+    content_digest = _digest_field()
 
 
 class DeclineForm(RefusalMixin, forms.Form):
@@ -111,6 +117,7 @@ class RenewForm(RefusalMixin, forms.Form):
         help_text=_("Leave it as it is to keep the current statement."),
     )
     valid_months = _months_field()
+    content_digest = _digest_field()
 
 
 class WithdrawForm(RefusalMixin, forms.Form):

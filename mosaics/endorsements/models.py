@@ -3,6 +3,8 @@ partner discusses it, then endorses (a signed OB 3.0 EndorsementCredential) or d
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -88,6 +90,16 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
             withdrawn_at__isnull=True, renewed_by__isnull=True, valid_from__lte=now
         ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=now))
 
+    def for_content(self, version: Any, *, digest: str | None = None) -> EndorsementQuerySet:
+        """Endorsements of `version` signed over its current content (`digest`, computed when
+        not given): an endorsement of an earlier state of the design, or one stored before
+        digests were kept (empty), does not count. Combine with `current()`."""
+        if digest is None:
+            from mosaics.catalogue.documents import content_digest
+
+            digest = content_digest(version)
+        return self.filter(version=version, content_digest=digest).exclude(content_digest="")
+
 
 class Endorsement(models.Model):
     """A signed OB 3.0 EndorsementCredential: the partner's endorser profile is the issuer,
@@ -106,6 +118,9 @@ class Endorsement(models.Model):
     statement = models.TextField(_("endorsement statement"))
     credential_id = models.CharField(max_length=100, unique=True)
     credential = models.JSONField(editable=False)
+    # SHA-256 of the design as the partner read it when signing (catalogue.documents.
+    # content_digest): the endorsement counts for the version only while they match.
+    content_digest = models.CharField(max_length=64, blank=True, editable=False)
     status_entry = models.OneToOneField(
         "issuance.StatusEntry", null=True, on_delete=models.PROTECT, related_name="+"
     )

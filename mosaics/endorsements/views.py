@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from mosaics.catalogue.documents import content_digest
 from mosaics.catalogue.models import Version
 from mosaics.endorsements import actions
 from mosaics.endorsements.forms import (
@@ -99,8 +100,11 @@ def _get_public_endorsement(user: Any, value: uuid.UUID) -> Endorsement:
     return endorsement
 
 
-def endorsement_state(endorsement: Endorsement, now: Any = None) -> str:
-    """`current`, `expired`, `renewed`, `withdrawn` or `not_yet_valid`."""
+def endorsement_state(endorsement: Endorsement, now: Any = None, digest: str | None = None) -> str:
+    """`current`, `stale`, `expired`, `renewed`, `withdrawn` or `not_yet_valid`.
+
+    `stale` (given the version's current content `digest`): current, but signed over an
+    earlier state of the design, so not in force until the partner renews it."""
     now = now or timezone.now()
     if endorsement.withdrawn_at is not None:
         return "withdrawn"
@@ -110,13 +114,22 @@ def endorsement_state(endorsement: Endorsement, now: Any = None) -> str:
         return "expired"
     if endorsement.valid_from > now:
         return "not_yet_valid"
+    if digest is not None and endorsement.content_digest != digest:
+        return "stale"
     return "current"
 
 
 def _annotate(endorsements: list[Endorsement]) -> list[Endorsement]:
+    """Each endorsement's `state`, against the current content of its version."""
     now = timezone.now()
+    digests: dict[int, str] = {}
     for endorsement in endorsements:
-        endorsement.state = endorsement_state(endorsement, now)  # type: ignore[attr-defined]
+        state = endorsement_state(endorsement, now)
+        if state == "current":  # only then does the content matter
+            if endorsement.version_id not in digests:
+                digests[endorsement.version_id] = content_digest(endorsement.version)
+            state = endorsement_state(endorsement, now, digests[endorsement.version_id])
+        endorsement.state = state  # type: ignore[attr-defined]
     return endorsements
 
 
@@ -174,15 +187,21 @@ def _request_page(
     is_endorser = permissions.can_endorse_for(user, endorsement_request.partner)
     is_institution = permissions.can_request_endorsement(user, version)
     is_open = endorsement_request.state == EndorsementRequest.State.OPEN
-    endorsements = _annotate(
-        list(
-            endorsement_request.endorsements.select_related("endorser", "renewed_by").order_by(
-                "created", "pk"
-            )
+    digest = content_digest(version)
+    endorsements = list(
+        endorsement_request.endorsements.select_related("endorser", "renewed_by").order_by(
+            "created", "pk"
         )
     )
+    for endorsement in endorsements:
+        endorsement.version = version  # the same row: the digest is computed once
+    _annotate(endorsements)
     actionable = next(
-        (e for e in reversed(endorsements) if e.state in ("current", "expired", "not_yet_valid")),  # type: ignore[attr-defined]
+        (
+            e
+            for e in reversed(endorsements)
+            if e.state in ("current", "stale", "expired", "not_yet_valid")  # type: ignore[attr-defined]
+        ),
         None,
     )
     competencies = version.competencies.select_related("passing_level").prefetch_related(
@@ -205,6 +224,7 @@ def _request_page(
         "can_decide": is_open and is_endorser,
         "can_cancel": is_open and is_institution,
         "comment_form": forms.get("comment_form") or CommentForm(prefix="comment"),
+        "content_digest": digest,
         "endorse_form": forms.get("endorse_form") or EndorseForm(prefix="endorse"),
         "decline_form": forms.get("decline_form") or DeclineForm(prefix="decline"),
         "renew_form": forms.get("renew_form")
@@ -266,6 +286,7 @@ def endorse(request: HttpRequest, pk: int) -> HttpResponse:
                 request=endorsement_request,
                 statement=form.cleaned_data["statement"],
                 valid_months=form.cleaned_data["valid_months"],
+                read_digest=form.cleaned_data["content_digest"] or None,
             )
         except actions.EndorsementRefused as error:
             _refused(error, form)
@@ -326,6 +347,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
                 endorsement=endorsement,
                 valid_months=form.cleaned_data["valid_months"],
                 statement=form.cleaned_data["statement"] or None,
+                read_digest=form.cleaned_data["content_digest"] or None,
             )
         except actions.EndorsementRefused as error:
             _refused(error, form)
@@ -410,8 +432,8 @@ def request_send(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 @require_safe
 def detail(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
     endorsement = _get_public_endorsement(request.user, uuid)
-    endorsement.state = endorsement_state(endorsement)  # type: ignore[attr-defined]
     version = endorsement.version
+    endorsement.state = endorsement_state(endorsement, digest=content_digest(version))  # type: ignore[attr-defined]
     return render(
         request,
         "endorsements/endorsement_detail.html",

@@ -4,6 +4,7 @@ every view × persona; forged posts; bad input; the `mosaics vc verify` command.
 
 from __future__ import annotations
 
+import decimal
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.urls import reverse
@@ -19,7 +21,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from mosaics.audit.models import AuditEntry
-from mosaics.catalogue.documents import achievement_id
+from mosaics.catalogue import gates
+from mosaics.catalogue.actions import design as design_actions
+from mosaics.catalogue.actions import lifecycle
+from mosaics.catalogue.documents import achievement_document, achievement_id, content_digest
+from mosaics.catalogue.errors import GatesFailing
 from mosaics.catalogue.models import Version
 from mosaics.endorsements import actions
 from mosaics.endorsements.actions import EndorsementRefused
@@ -32,6 +38,7 @@ from mosaics.vc import verify as vc_verify
 from mosaics.vc.cli import main as vc_main
 from tests import factories as f
 from tests.personas import client_for
+from tests.web.test_lifecycle_support import png_bytes
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -819,3 +826,313 @@ def test_the_design_page_shows_the_panel(world: Any, design: Version, client: An
     text = client.get(url).content.decode()
     assert reverse("endorsements:detail", kwargs={"uuid": _uuid(endorsement)}) in text
     assert reverse("endorsements:request", kwargs={"pk": endorsement.request_id}) in text
+
+
+# --- an endorsement covers the content the partner read ------------------------------------
+
+
+def _endorsed_gate(version: Version) -> gates.Gate:
+    return next(
+        gate
+        for gate in gates.evaluate(Version.objects.get(pk=version.pk))
+        if gate.code == "endorsed"
+    )
+
+
+def _with_image(world: Any, version: Version) -> Version:
+    return design_actions.version_image_set(
+        actor=world.designer,
+        version=version,
+        image=ContentFile(png_bytes(), name="badge.png"),
+        alt="A blue tile with a bar chart",
+    )
+
+
+def _edits(world: Any, version: Version) -> dict[str, Any]:
+    """One design action per thing a partner reads, each applied to `version`."""
+    competency = version.competencies.get()
+    level = competency.levels.order_by("position").first()
+    other_level = competency.levels.exclude(pk=competency.passing_level_id).first()
+    prompt = version.reflection_prompts.get()
+    designer = world.designer
+
+    def update(**fields: Any) -> Any:
+        return lambda: design_actions.version_update(actor=designer, version=version, **fields)
+
+    return {
+        "title": update(title="Statistical Analysis with R"),
+        "summary": update(summary="Analyse data at work."),
+        "description": update(description="Use **Python** on real data."),
+        "criteria": update(criteria="Pass the capstone."),
+        "estimated hours": update(estimated_hours=31),
+        "delivery mode": update(delivery_mode="online"),
+        "language": update(language="fr"),
+        "credits": update(credits_available=decimal.Decimal("1.5")),
+        "level": update(level="advanced"),
+        "field of study": update(field_of_study="Statistics"),
+        "code": update(human_code="STAT-200"),
+        "tags": update(tags=["R"]),
+        "award validity": update(validity_months=12),
+        "prerequisites": update(prerequisites="Basic algebra."),
+        "competency added": lambda: design_actions.competency_add(
+            actor=designer, version=version, statement="Report the findings"
+        ),
+        "competency statement": lambda: design_actions.competency_update(
+            actor=designer,
+            competency=competency,
+            statement="Clean a data set",
+            demonstration=competency.demonstration,
+        ),
+        "demonstration": lambda: design_actions.competency_update(
+            actor=designer,
+            competency=competency,
+            statement=competency.statement,
+            demonstration="On a partner's data.",
+        ),
+        "rubric level": lambda: design_actions.rubric_level_update(
+            actor=designer, level=level, name=level.name, description="Rarely right."
+        ),
+        "passing level": lambda: design_actions.competency_passing_level_set(
+            actor=designer, competency=competency, level=other_level
+        ),
+        "alignment": lambda: design_actions.alignment_add(
+            actor=designer,
+            competency=competency,
+            framework="ESCO",
+            target_name="statistics",
+            target_url="https://esco.example/skill/statistics",
+        ),
+        "reflection prompt": lambda: design_actions.reflection_prompt_update(
+            actor=designer, prompt=prompt, text="What would you do differently?"
+        ),
+        "reflection prompt added": lambda: design_actions.reflection_prompt_add(
+            actor=designer, version=version, text="Who did you learn from?"
+        ),
+        "goals": lambda: design_actions.version_goals_set(
+            actor=designer,
+            version=version,
+            goals=[f.GoalFactory(institution=world.institution, title="Digital fluency")],
+        ),
+        "image": lambda: _with_image(world, version),
+    }
+
+
+EDITS = [
+    "title",
+    "summary",
+    "description",
+    "criteria",
+    "estimated hours",
+    "delivery mode",
+    "language",
+    "credits",
+    "level",
+    "field of study",
+    "code",
+    "tags",
+    "award validity",
+    "prerequisites",
+    "competency added",
+    "competency statement",
+    "demonstration",
+    "rubric level",
+    "passing level",
+    "alignment",
+    "reflection prompt",
+    "reflection prompt added",
+    "goals",
+    "image",
+]
+
+
+def test_the_content_digest_is_deterministic(world: Any, design: Version, settings: Any) -> None:
+    digest = content_digest(design)
+    assert len(digest) == 64
+    assert int(digest, 16) >= 0
+    assert content_digest(Version.objects.get(pk=design.pk)) == digest
+    # Endorsing, renaming the issuer or moving the site does not change what the design says.
+    _endorse(world, design)
+    world.issuer.name = "Renamed School of Business"
+    world.issuer.save()
+    assert content_digest(Version.objects.get(pk=design.pk)) == digest
+    settings.SITE_URL = "https://mosaics.example"
+    assert content_digest(Version.objects.get(pk=design.pk)) == digest
+    # Another design with the same words is another design.
+    assert content_digest(_design(world, title="Statistical Analysis Software 2")) != digest
+
+
+@pytest.mark.parametrize("edit", EDITS)
+def test_every_edit_of_the_design_changes_the_content_digest(
+    world: Any, design: Version, edit: str
+) -> None:
+    before = content_digest(design)
+    _edits(world, design)[edit]()
+    assert content_digest(Version.objects.get(pk=design.pk)) != before
+
+
+def test_an_edit_after_endorsing_stales_the_endorsement_until_the_partner_renews(
+    world: Any, design: Version
+) -> None:
+    design = _with_image(world, design)
+    endorsement = _endorse(world, design)
+    assert endorsement.content_digest == content_digest(design)
+    assert _endorsed_gate(design).passed
+    assert actions.endorsements_for_achievement(design) == [endorsement]
+
+    # The designer rewrites the draft after the partner endorsed it.
+    design = design_actions.version_update(
+        actor=world.designer, version=design, description="Use **Excel** only."
+    )
+    design_actions.competency_add(
+        actor=world.designer, version=design, statement="Make pivot tables"
+    )
+    gate = _endorsed_gate(design)
+    assert not gate.passed
+    assert "The design changed after “Prairie Analytics” endorsed it" in gate.reason
+    assert "must renew their endorsement to endorse the current content" in gate.reason
+    assert endorsement in Endorsement.objects.current()  # still current, but not in force
+    assert list(actions.endorsements_in_force(design)) == []
+    assert actions.endorsements_for_achievement(design) == []
+    assert actions.endorsement_credentials_for_achievement(design) == []
+    assert "endorsement" not in achievement_document(Version.objects.get(pk=design.pk))
+
+    # Complete it, through review; publishing is refused with the reason.
+    version = Version.objects.get(pk=design.pk)
+    f.complete_competency(version, "Present the results")
+    version.competencies.get(statement="Make pivot tables").delete()
+    lifecycle.version_submit(actor=world.designer, version=version)
+    lifecycle.version_approve(actor=world.reviewer, version=version)
+    with pytest.raises(GatesFailing, match="must renew their endorsement"):
+        lifecycle.version_publish(actor=world.tlc_admin, version=version)
+    assert Version.objects.get(pk=design.pk).state == Version.State.APPROVED
+
+    # The partner renews: the new endorsement is over the current content and in force.
+    renewal = actions.endorsement_renew(actor=world.endorser, endorsement=endorsement)
+    version = Version.objects.get(pk=design.pk)
+    assert renewal.content_digest == content_digest(version) != endorsement.content_digest
+    assert _endorsed_gate(version).passed
+    assert actions.endorsements_for_achievement(version) == [renewal]
+    audit = AuditEntry.objects.get(action="endorsements.renew")
+    assert audit.data["content_changed"] is True
+    lifecycle.version_publish(actor=world.tlc_admin, version=version)
+    assert Version.objects.get(pk=design.pk).state == Version.State.PUBLISHED
+    embedded = achievement_document(Version.objects.get(pk=design.pk))["endorsement"]
+    assert embedded == [renewal.credential]
+
+
+def test_an_endorsement_without_a_digest_is_not_in_force(world: Any, design: Version) -> None:
+    endorsement = _endorse(world, design)
+    Endorsement.objects.filter(pk=endorsement.pk).update(content_digest="")
+    assert list(Endorsement.objects.current()) == [endorsement]
+    assert actions.endorsements_for_achievement(design) == []
+    assert "renew" in _endorsed_gate(design).reason
+
+
+def test_of_two_partners_only_the_one_who_read_the_current_design_counts(
+    world: Any, design: Version
+) -> None:
+    stale = _endorse(world, design)
+    design = design_actions.version_update(actor=world.designer, version=design, summary="Changed.")
+    second = world.other_partner
+    key_generate(issuer=f.EndorserProfileFactory(organisation=second), actor=None)
+    request = _ask(world, design, partner=second)
+    fresh = actions.endorsement_sign(actor=world.other_endorser, request=request, statement="Yes")
+    assert actions.endorsements_for_achievement(design) == [fresh]
+    assert _endorsed_gate(design).passed
+    assert stale.content_digest != fresh.content_digest
+
+
+@pytest.mark.parametrize("state", [Version.State.SUPERSEDED, Version.State.RETIRED])
+def test_renewing_an_endorsement_of_a_closed_version_is_refused(
+    world: Any, design: Version, state: str
+) -> None:
+    endorsement = _endorse(world, design)
+    Version.objects.filter(pk=design.pk).update(state=state)
+    before = _snapshot()
+    with pytest.raises(EndorsementRefused, match="cannot be renewed") as refused:
+        actions.endorsement_renew(actor=world.endorser, endorsement=endorsement)
+    assert refused.value.code == "version_closed"
+    assert _snapshot() == before
+
+
+def test_signing_or_renewing_over_a_design_that_changed_while_reading_is_refused(
+    world: Any, design: Version
+) -> None:
+    read = content_digest(design)
+    request = _ask(world, design)
+    design = design_actions.version_update(actor=world.designer, version=design, title="Renamed")
+    before = _snapshot()
+    with pytest.raises(EndorsementRefused, match="changed while you were reading") as refused:
+        actions.endorsement_sign(
+            actor=world.endorser, request=request, statement="Yes", read_digest=read
+        )
+    assert refused.value.code == "content_changed"
+    assert _snapshot() == before
+    endorsement = actions.endorsement_sign(
+        actor=world.endorser, request=request, statement="Yes", read_digest=content_digest(design)
+    )
+    read = content_digest(design)
+    design = design_actions.version_update(
+        actor=world.designer, version=design, title="Renamed again"
+    )
+    before = _snapshot()
+    with pytest.raises(EndorsementRefused, match="changed while you were reading"):
+        actions.endorsement_renew(actor=world.endorser, endorsement=endorsement, read_digest=read)
+    assert _snapshot() == before
+
+
+def test_a_stale_endorsement_is_shown_and_renewed_through_the_pages(
+    world: Any, design: Version, client: Any
+) -> None:
+    endorsement = _endorse(world, design)
+    design = design_actions.version_update(actor=world.designer, version=design, summary="Changed.")
+    stale_text = "Endorsed an earlier state of this design — renew to endorse the current content"
+    # The design team sees it on the panel; the partner on the request page and portal.
+    client_for(client, world.designer)
+    url = reverse("catalogue:design", kwargs={"slug": design.micro_credential.slug, "number": 1})
+    assert stale_text in client.get(url).content.decode()
+    client_for(client, world.endorser)
+    page = client.get(reverse("endorsements:request", kwargs={"pk": endorsement.request_id}))
+    html = page.content.decode()
+    assert stale_text in html
+    assert "The design has changed since you endorsed it" in html
+    assert reverse("endorsements:renew", kwargs={"pk": endorsement.pk}) in html
+    assert f'value="{content_digest(design)}"' in html
+    assert stale_text in client.get(reverse("endorsements:portal")).content.decode()
+    # A renewal posted from a page that showed an earlier state is refused, changing nothing.
+    before = _snapshot()
+    response = client.post(
+        reverse("endorsements:renew", kwargs={"pk": endorsement.pk}),
+        {
+            "renew-statement": "",
+            "renew-valid_months": "24",
+            "renew-content_digest": endorsement.content_digest,
+        },
+    )
+    assert response.status_code == 400
+    assert "changed while you were reading" in response.content.decode()
+    assert _snapshot() == before
+    # Renewing from the current page puts it back in force.
+    response = client.post(
+        reverse("endorsements:renew", kwargs={"pk": endorsement.pk}),
+        {
+            "renew-statement": "",
+            "renew-valid_months": "24",
+            "renew-content_digest": content_digest(design),
+        },
+    )
+    assert response.status_code == 302
+    endorsement.refresh_from_db()
+    assert endorsement.renewed_by is not None
+    assert actions.endorsements_for_achievement(design) == [endorsement.renewed_by]
+    page = client.get(reverse("endorsements:request", kwargs={"pk": endorsement.request_id}))
+    assert stale_text not in page.content.decode()
+
+
+def test_asking_a_partner_whose_endorsement_is_stale_points_to_renewal(
+    world: Any, design: Version
+) -> None:
+    _endorse(world, design)
+    design = design_actions.version_update(actor=world.designer, version=design, summary="Changed.")
+    with pytest.raises(EndorsementRefused, match="earlier state of this version"):
+        _ask(world, design)

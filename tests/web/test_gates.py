@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from mosaics.catalogue import gates
 from mosaics.catalogue.actions import lifecycle
+from mosaics.catalogue.documents import content_digest
 from mosaics.catalogue.errors import GatesFailing
 from mosaics.catalogue.models import Version
 from tests import factories as f
@@ -121,6 +122,20 @@ def _approved(world: Any) -> Version:
     return make_complete(make_design(world, state=State.APPROVED), world)
 
 
+def _break(version: Version, world: Any, case: str) -> None:
+    """Apply the breaker; one that changes the design (anything but the endorsement's own
+    state) is treated as done before the partner endorsed, so that its gate fails alone."""
+    code, breaker, _reason = BREAKERS[case]
+    breaker(version, world)
+    if code != "endorsed":
+        _endorsed_as_is(version)
+
+
+def _endorsed_as_is(version: Version) -> None:
+    version = Version.objects.get(pk=version.pk)
+    version.endorsements.update(content_digest=content_digest(version))
+
+
 def test_a_complete_design_meets_every_gate(world: Any) -> None:
     checklist = gates.evaluate(_approved(world))
     assert [gate.code for gate in checklist] == [
@@ -138,7 +153,7 @@ def test_a_complete_design_meets_every_gate(world: Any) -> None:
 def test_each_gate_fails_alone(world: Any, case: str) -> None:
     code, breaker, reason = BREAKERS[case]
     version = _approved(world)
-    breaker(version, world)
+    _break(version, world, case)
     failing = gates.failing(Version.objects.get(pk=version.pk))
     # Removing the only competency fails both competency gates; everything else fails alone.
     expected = {"demonstration", "rubric"} if breaker is _no_competency else {code}
@@ -148,9 +163,9 @@ def test_each_gate_fails_alone(world: Any, case: str) -> None:
 
 @pytest.mark.parametrize("case", list(BREAKERS))
 def test_the_publish_action_refuses_while_a_gate_fails(world: Any, case: str) -> None:
-    code, breaker, reason = BREAKERS[case]
+    code, _breaker, reason = BREAKERS[case]
     version = _approved(world)
-    breaker(version, world)
+    _break(version, world, case)
     with pytest.raises(GatesFailing, match=reason) as refused:
         lifecycle.version_publish(actor=world.tlc_admin, version=version)
     assert code in {gate.code for gate in refused.value.gates}  # type: ignore[attr-defined]
@@ -164,9 +179,9 @@ def test_the_publish_action_refuses_while_a_gate_fails(world: Any, case: str) ->
 @pytest.mark.usefixtures("design_page")
 @pytest.mark.parametrize("case", list(BREAKERS))
 def test_publishing_through_the_page_shows_the_reason(client: Any, world: Any, case: str) -> None:
-    _code, breaker, reason = BREAKERS[case]
+    _code, _breaker, reason = BREAKERS[case]
     version = _approved(world)
-    breaker(version, world)
+    _break(version, world, case)
     client = client_for(client, world.tlc_admin)
     response = client.post(step_url("version_publish", version))
     assert response.status_code == 302
@@ -202,7 +217,7 @@ def test_publishing_through_the_page_when_every_gate_holds(client: Any, world: A
 @pytest.mark.usefixtures("design_page")
 def test_the_page_warns_before_a_refused_publication(client: Any, world: Any) -> None:
     version = _approved(world)
-    _no_reflection(version, world)
+    _break(version, world, "no reflection prompt")
     page = client_for(client, world.tlc_admin).get(design_url(version)).content.decode()
     assert "Publishing will be refused until the framework checklist holds" in page
     assert "Add at least one reflection prompt." in page
@@ -212,7 +227,7 @@ def test_the_page_warns_before_a_refused_publication(client: Any, world: Any) ->
 @pytest.mark.usefixtures("design_page")
 def test_the_checklist_says_met_or_not_met_in_words(client: Any, world: Any) -> None:
     version = _approved(world)
-    _no_goal(version, world)
+    _break(version, world, "no institutional goal")
     page = client_for(client, world.designer).get(design_url(version)).content.decode()
     assert "Framework checklist" in page
     assert page.count("Not met") == 1

@@ -99,10 +99,14 @@ def test_a_design_goes_from_draft_to_published_and_retired(world: Any) -> None:
 
 def test_publishing_fills_the_search_text(world: Any) -> None:
     version = make_complete(
-        make_design(world, state=State.APPROVED, title="Statistical Analysis Software"), world
+        make_design(
+            world,
+            state=State.APPROVED,
+            title="Statistical Analysis Software",
+            description="Use **SAS** on real data.",
+        ),
+        world,
     )
-    version.description = "Use **SAS** on real data."
-    version.save()
     lifecycle.version_publish(actor=world.tlc_admin, version=version)
     text = _reload(version).search_text
     for expected in [

@@ -24,6 +24,7 @@ from PIL import Image
 
 from mosaics.audit.models import AuditEntry
 from mosaics.catalogue import gates
+from mosaics.catalogue.documents import content_digest
 from mosaics.catalogue.models import Version
 from mosaics.endorsements.models import Endorsement, EndorsementRequest
 from tests import factories as f
@@ -91,7 +92,8 @@ def png_bytes() -> bytes:
 
 
 def endorse(version: Version, world: Any, **extra: Any) -> Endorsement:
-    """A current endorsement made directly (signing belongs to the endorsements app)."""
+    """A current endorsement of the design as it is now, made directly (signing belongs to
+    the endorsements app)."""
     request = EndorsementRequest.objects.create(
         version=version,
         partner=world.partner,
@@ -105,6 +107,7 @@ def endorse(version: Version, world: Any, **extra: Any) -> Endorsement:
         "statement": "We need people with these skills.",
         "credential_id": f"urn:uuid:{uuid.uuid4()}",
         "credential": {},
+        "content_digest": content_digest(version),  # signed over the design as it is now
         "valid_from": timezone.now() - timedelta(days=1),
         "valid_until": timezone.now() + timedelta(days=365),
     }

@@ -30,9 +30,12 @@ State = Version.State
 
 
 def _published(world: Any, **fields: Any) -> Version:
-    version = make_complete(make_design(world, state=State.APPROVED, **fields), world)
+    version = make_complete(
+        make_design(world, state=State.APPROVED, **fields), world, endorsed=False
+    )
     f.complete_competency(version, "Report the findings to a manager")
     version.goals.add(f.GoalFactory(institution=world.institution, title="Digital fluency"))
+    endorse(version, world)  # the partner endorses the design as it is published
     return lifecycle.version_publish(actor=world.tlc_admin, version=version)
 
 

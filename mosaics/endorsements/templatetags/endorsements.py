@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from mosaics.catalogue.documents import content_digest
 from mosaics.catalogue.models import Version
 from mosaics.endorsements import actions
 from mosaics.endorsements.forms import RequestSendForm
@@ -30,8 +31,9 @@ def endorsement_panel(version: Version, user: Any) -> dict[str, Any]:
         requests = requests.filter(partner__in=partners)
         endorsements = endorsements.filter(request__partner__in=partners)
     shown = list(endorsements.order_by("-created", "-pk"))
+    digest = content_digest(version) if shown else None
     for endorsement in shown:
-        endorsement.state = endorsement_state(endorsement)  # type: ignore[attr-defined]
+        endorsement.state = endorsement_state(endorsement, digest=digest)  # type: ignore[attr-defined]
     can_request = permissions.can_request_endorsement(user, version) and version.state not in (
         Version.State.SUPERSEDED,
         Version.State.RETIRED,
