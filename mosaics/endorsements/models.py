@@ -94,6 +94,11 @@ class EndorsementQuerySet(models.QuerySet["Endorsement"]):
         """Endorsements of `version` signed over its current content (`digest`, computed when
         not given): an endorsement of an earlier state of the design, or one stored before
         digests were kept (empty), does not count. Combine with `current()`."""
+        if version.state not in version.OPEN_STATES:
+            # Published, superseded and retired versions cannot change: what was signed over
+            # them stays in force even if a later release builds the Achievement differently
+            # (which would change every digest).
+            return self.filter(version=version)
         if digest is None:
             from mosaics.catalogue.documents import content_digest
 

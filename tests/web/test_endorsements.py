@@ -1028,6 +1028,19 @@ def test_an_endorsement_without_a_digest_is_not_in_force(world: Any, design: Ver
     assert "renew" in _endorsed_gate(design).reason
 
 
+def test_a_published_versions_endorsements_stay_in_force_whatever_the_digest(
+    world: Any, design: Version
+) -> None:
+    """Published content cannot change; a later release that builds the Achievement
+    differently (every digest changes) must not strip published designs of their endorsers."""
+    endorsement = _endorse(world, design)
+    Version.objects.filter(pk=design.pk).update(state="published", published_at=timezone.now())
+    Endorsement.objects.filter(pk=endorsement.pk).update(content_digest="0" * 64)
+    published = Version.objects.get(pk=design.pk)
+    assert actions.endorsements_for_achievement(published) == [endorsement]
+    assert actions.endorsements_in_force(Version.objects.get(pk=design.pk)).count() == 1
+
+
 def test_of_two_partners_only_the_one_who_read_the_current_design_counts(
     world: Any, design: Version
 ) -> None:
