@@ -16,8 +16,9 @@ LOCALE = ROOT / "mosaics" / "locale" / "fr" / "LC_MESSAGES"
 
 
 def _entries(po_text: str) -> dict[str, tuple[str, bool]]:
-    """msgid -> (msgstr, fuzzy) for every entry of a .po file (header excluded). For a plural
-    entry the msgstr is its first form, or empty when any form is missing."""
+    """msgid -> (msgstr, fuzzy) for every entry of a .po file (header excluded). An entry with
+    a context is keyed "context\\x04msgid", as gettext does. For a plural entry the msgstr is its
+    first form, or empty when any form is missing."""
 
     def text(field: str) -> str:
         return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', field))
@@ -25,11 +26,15 @@ def _entries(po_text: str) -> dict[str, tuple[str, bool]]:
     entries: dict[str, tuple[str, bool]] = {}
     for block in po_text.split("\n\n"):
         fuzzy = "#, fuzzy" in block
-        parts = re.split(r"^(msgid|msgid_plural|msgstr(?:\[\d+\])?) ", block, flags=re.MULTILINE)
+        parts = re.split(
+            r"^(msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?) ", block, flags=re.MULTILINE
+        )
         fields = dict(zip(parts[1::2], parts[2::2], strict=False))
         if "msgid" not in fields:
             continue
         msgid = text(fields["msgid"])
+        if "msgctxt" in fields:  # keyed as gettext keys it: context, EOT, msgid
+            msgid = f"{text(fields['msgctxt'])}\x04{msgid}" if msgid else ""
         if "msgstr" in fields:
             msgstr = text(fields["msgstr"])
         else:
