@@ -29,6 +29,7 @@ from mosaics.catalogue.models import (
     RubricLevel,
     Version,
 )
+from mosaics.core.forms import ModelMultipleChoiceField
 from mosaics.core.uploads import MAX_DIMENSION, clean_image, max_image_bytes
 from mosaics.organisations.forms import IssuerChoiceField
 from mosaics.organisations.models import InstitutionalGoal, Issuer
@@ -227,7 +228,7 @@ class ImageForm(DesignForm):
 
 
 class GoalsForm(DesignForm):
-    goals = forms.ModelMultipleChoiceField(
+    goals = ModelMultipleChoiceField(
         label=_("Institutional goals this design serves"),
         queryset=InstitutionalGoal.objects.none(),
         required=False,
