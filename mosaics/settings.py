@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "mosaics.catalogue",
     "mosaics.endorsements",
     "mosaics.pathways",
+    "mosaics.awards",
+    "mosaics.portfolio",
+    "mosaics.verification",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("mosaics.catalogue.urls")),
     path("", include("mosaics.endorsements.urls")),
     path("", include("mosaics.pathways.urls")),
+    path("", include("mosaics.awards.urls")),
+    path("", include("mosaics.portfolio.urls")),
+    path("", include("mosaics.verification.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -196,3 +198,38 @@ def with_key(issuer: Issuer) -> Issuer:
 
     key_ensure(issuer=issuer, actor=None)
     return issuer
+
+
+def published_version(
+    issuer: Issuer | None = None,
+    *,
+    competencies: int = 2,
+    validity_months: int | None = None,
+    **fields: Any,
+) -> Version:
+    """A published version of a new micro-credential of `issuer` (keyed), with complete
+    competencies (set straight in the database: the lifecycle has its own tests)."""
+    from django.utils import timezone
+
+    issuer = with_key(issuer or IssuerFactory())
+    version = VersionFactory(
+        micro_credential=MicroCredentialFactory(issuer=issuer),
+        state=Version.State.PUBLISHED,
+        validity_months=validity_months,
+        **fields,
+    )
+    for n in range(competencies):
+        complete_competency(version, statement=f"Competency {n + 1} of {version.title}")
+    version.published_at = timezone.now()
+    version.save(update_fields=["published_at"])
+    return version
+
+
+def award(version: Version | None = None, *, email: str = "learner@example.org", **kwargs: Any):
+    """An award of `version` (a new published one by default) to `email`, made by the platform
+    itself (source api), so tests need no assessor."""
+    from mosaics.awards.actions import award_issue
+
+    version = version or published_version()
+    kwargs.setdefault("source", "api")
+    return award_issue(actor=None, recipient_email=email, version=version, **kwargs)

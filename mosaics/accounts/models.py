@@ -28,3 +28,23 @@ class User(AbstractUser):
     @property
     def name(self) -> str:
         return self.display_name or self.get_full_name() or self.username
+
+
+class BoundDid(models.Model):
+    """A DID the learner has proved they control (by signing a challenge with its key).
+
+    New awards name the learner's most recently bound DID as the credential subject's `id`
+    instead of a hashed e-mail address (OB §B.1.4)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="bound_dids")
+    did = models.CharField(_("DID"), max_length=500)
+    bound_at = models.DateTimeField(_("bound"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-bound_at", "-id"]
+        verbose_name = _("bound DID")
+        verbose_name_plural = _("bound DIDs")
+        constraints = [models.UniqueConstraint(fields=["user", "did"], name="unique_bound_did")]
+
+    def __str__(self) -> str:
+        return self.did

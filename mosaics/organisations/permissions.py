@@ -134,3 +134,40 @@ def can_manage_organisation(user: Any, organisation: Organisation) -> bool:
             _authenticated(user) and user.is_superuser
         )
     return has_role(user, organisation, Role.INSTITUTION_ADMIN)
+
+
+# --- awards ------------------------------------------------------------------------------
+
+#: Who may award a micro-credential directly (e.g. for recognised prior learning) and see the
+#: issuing organisation's award records.
+AWARDING = (Role.INSTITUTION_ADMIN, Role.ASSESSOR)
+
+
+def can_award(user: Any, issuer: Any) -> bool:
+    """Assessors and institution admins of the issuer profile's organisation (never an
+    endorser profile)."""
+    return issuer.kind == issuer.Kind.ISSUER and has_role(user, issuer.organisation, *AWARDING)
+
+
+def can_view_award_record(user: Any, award: Any) -> bool:
+    """The staff view of an award (learner's address, evidence, history)."""
+    return has_role(user, award.issuer.organisation, *AWARDING)
+
+
+def can_change_award_status(user: Any, award: Any) -> bool:
+    """Revoke, suspend and reinstate: institution admins of the issuing organisation."""
+    return has_role(user, award.issuer.organisation, Role.INSTITUTION_ADMIN)
+
+
+def is_award_holder(user: Any, award: Any) -> bool:
+    """The learner the award belongs to (claim, share, download, mark evidence private)."""
+    return bool(
+        _authenticated(user) and award.learner_id is not None and award.learner_id == user.pk
+    )
+
+
+def can_manage_api_tokens(user: Any, issuer: Any) -> bool:
+    """Issuer API tokens are made and revoked by the organisation's institution admins."""
+    return issuer.kind == issuer.Kind.ISSUER and has_role(
+        user, issuer.organisation, Role.INSTITUTION_ADMIN
+    )

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AwardsConfig(AppConfig):
+    name = "mosaics.awards"
+    label = "awards"
+    verbose_name = _("Awards")
+    default_auto_field = "django.db.models.BigAutoField"
