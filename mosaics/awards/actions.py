@@ -47,6 +47,7 @@ __all__ = [
     "AwardRefused",
     "EvidenceInput",
     "award_accept",
+    "award_credential_form",
     "award_decline",
     "award_issue",
     "award_reinstate",
@@ -471,6 +472,52 @@ def _issue(
     award.claim_token_hash = token_hash(claim_token(award))
     award.save(update_fields=["claim_token_hash"])
     return award
+
+
+FORMS = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "jwt")
+
+
+def award_credential_form(award: Award, form: str = "eddsa-rdfc-2022") -> dict[str, Any] | str:
+    """The award's credential signed as `form` (one of `FORMS`): the stored eddsa-rdfc-2022
+    document, or the same unsigned document signed with eddsa-jcs-2022 or as a VC-JWT (OB 3.0
+    §8.2) by the issuer's active key — made on first request and kept, so it never changes."""
+    if form == "eddsa-rdfc-2022":
+        return award.credential
+    if form not in FORMS:
+        raise AwardRefused(
+            _("“%(form)s” is not a form we sign badges in.") % {"form": str(form)[:50]},
+            code="form",
+        )
+    if form == "eddsa-jcs-2022" and award.credential_jcs:
+        return award.credential_jcs
+    if form == "jwt" and award.credential_jwt:
+        return award.credential_jwt
+    unsigned = documents.credential_document(award, signed=False)
+    try:
+        key = signing.active_key(award.issuer)
+    except (signing.NoActiveKey, KeyUnavailable):
+        raise AwardRefused(
+            _("%(issuer)s has no usable signing key at the moment; please try again later.")
+            % {"issuer": award.issuer.name},
+            code="no_key",
+        ) from None
+    from mosaics.vc import dataintegrity, jose
+
+    if form == "eddsa-jcs-2022":
+        signed: dict[str, Any] | str = dataintegrity.sign(
+            unsigned,
+            key,
+            cryptosuite="eddsa-jcs-2022",
+            verification_method=key.id,
+            created=documents.proof_created(award),
+        )
+        Award.objects.filter(pk=award.pk, credential_jcs__isnull=True).update(credential_jcs=signed)
+        award.credential_jcs = signed
+    else:
+        signed = jose.sign_credential(unsigned, key)
+        Award.objects.filter(pk=award.pk, credential_jwt="").update(credential_jwt=signed)
+        award.credential_jwt = signed
+    return signed
 
 
 # --- status --------------------------------------------------------------------------------

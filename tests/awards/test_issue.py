@@ -32,3 +32,12 @@ def test_awarding_twice_gives_the_same_award():
     second = f.award(version, email=" Learner@Example.org ")
     assert second.pk == first.pk and not second.created
     assert Award.objects.count() == 1
+
+
+@pytest.mark.parametrize("form", actions.FORMS)
+def test_every_signed_form_verifies_and_is_kept(form):
+    award = f.award()
+    signed = actions.award_credential_form(award, form)
+    assert actions.verify_award(award, signed).status == "valid"
+    award.refresh_from_db()
+    assert actions.award_credential_form(award, form) == signed
