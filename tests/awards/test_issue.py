@@ -30,7 +30,8 @@ def test_awarding_twice_gives_the_same_award():
     version = f.published_version()
     first = f.award(version)
     second = f.award(version, email=" Learner@Example.org ")
-    assert second.pk == first.pk and not second.created
+    assert second.pk == first.pk
+    assert not second.created
     assert Award.objects.count() == 1
 
 
