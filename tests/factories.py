@@ -233,3 +233,21 @@ def award(version: Version | None = None, *, email: str = "learner@example.org",
     version = version or published_version()
     kwargs.setdefault("source", "api")
     return award_issue(actor=None, recipient_email=email, version=version, **kwargs)
+
+
+def published_pathway(issuer: Issuer, micro_credentials: list[Any], **fields: Any) -> Any:
+    """A published pathway of `issuer` requiring all of `micro_credentials` (set straight in
+    the database: the pathway workflows have their own tests)."""
+    from django.utils import timezone
+
+    from mosaics.pathways.models import Pathway, RuleGroup, RuleItem
+
+    fields.setdefault("slug", f"pathway-{Pathway.objects.count() + 1}")
+    fields.setdefault("title", "Data Analytics Foundations Certificate")
+    pathway = Pathway.objects.create(
+        issuer=issuer, state=Pathway.State.PUBLISHED, published_at=timezone.now(), **fields
+    )
+    root = RuleGroup.objects.create(pathway=pathway, rule=RuleGroup.Rule.ALL)
+    for position, micro_credential in enumerate(micro_credentials):
+        RuleItem.objects.create(group=root, micro_credential=micro_credential, position=position)
+    return pathway
