@@ -24,7 +24,10 @@ from tests.vc.conftest import js_bridge  # noqa: F401 - the session's Node bridg
 
 pytestmark = pytest.mark.django_db
 
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10"/></svg>'
+)
 
 
 def _png() -> bytes:

@@ -45,7 +45,7 @@ def test_completing_a_pathway_awards_it_once(
 
 
 def test_a_revoked_or_declined_badge_does_not_count(world: Any, setting: Any) -> None:
-    first, second, pathway = setting
+    first, second, _ = setting
     kept = f.award(first, email=world.learner.email)
     actions.award_revoke(actor=world.tlc_admin, award=kept, reason="Issued in error")
     other = f.award(second, email=world.learner.email)
@@ -54,7 +54,7 @@ def test_a_revoked_or_declined_badge_does_not_count(world: Any, setting: Any) ->
 
 
 def test_another_learners_badges_do_not_count(setting: Any) -> None:
-    first, second, pathway = setting
+    first, second, _ = setting
     f.award(first, email="a@example.org")
     other = f.award(second, email="b@example.org")
     assert actions.pathway_awards_check(other) == []
