@@ -115,12 +115,12 @@ def awards_for_email(email: str) -> QuerySet[Award]:
 
 
 def held_micro_credentials(learner: Any, email: str = "") -> set[int]:
-    """Ids of the micro-credentials the learner holds (any version; not revoked, not declined)
-    — what pathway rules are checked against."""
+    """Ids of the micro-credentials the learner holds in good standing (any version; active,
+    not expired, not declined) — what pathway rules are checked against."""
     query = Q(learner=learner) if learner is not None else Q(recipient_email=email)
+    current = Q(valid_until__isnull=True) | Q(valid_until__gt=timezone.now())
     return set(
-        Award.objects.filter(query, version__isnull=False)
-        .exclude(status=Award.Status.REVOKED)
+        Award.objects.filter(query, current, version__isnull=False, status=Award.Status.ACTIVE)
         .exclude(claim=Award.Claim.DECLINED)
         .values_list("version__micro_credential_id", flat=True)
     )
@@ -147,10 +147,14 @@ def claim_url(award: Award) -> str:
 def verify_award(award: Award, credential: Mapping[str, Any] | str | None = None) -> Any:
     """Verify (a form of) the award as any verifier would, with our issuer's DID document and
     status lists given (nothing is fetched). Returns the `mosaics.vc.verify.Report`."""
+    from mosaics.organisations.models import Issuer
+
+    # The award's issuer, and the partners whose endorsements ride inside its Achievement.
+    issuers = [award.issuer, *Issuer.objects.filter(kind=Issuer.Kind.ENDORSER)]
     return vc_verify.verify(
         credential if credential is not None else award.credential,
-        documents=signing.trusted_documents([award.issuer]),
-        status_lists=issuance.status_list_credentials([award.issuer]),
+        documents=signing.trusted_documents(issuers),
+        status_lists=issuance.status_list_credentials(issuers),
     )
 
 
@@ -682,7 +686,7 @@ def pathway_awards_check(award: Award) -> list[Award]:
     from mosaics.pathways import rules
 
     award = Award.objects.select_related("version__micro_credential").get(pk=award.pk)
-    if award.version is None or award.status == Award.Status.REVOKED:
+    if award.version is None or award.status != Award.Status.ACTIVE:
         return []
     held = held_micro_credentials(award.learner, award.recipient_email)
     made = []

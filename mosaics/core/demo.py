@@ -101,6 +101,7 @@ def _load() -> list[tuple[DemoPerson, bool]]:
     for spec in content.DESIGNS:
         _design(spec, users=users, issuers=issuers, goals=goals, partners=partners)
     _pathway(content.PATHWAY, users=users, issuers=issuers)
+    _awards(content.AWARDS, users=users)
     return results
 
 
@@ -455,3 +456,60 @@ def _pathway(spec: content.PathwaySpec, *, users: dict[str, Any], issuers: dict[
             actor=designer, group=choice, micro_credential=MicroCredential.objects.get(slug=slug)
         )
     pathways.pathway_publish(actor=users["tlc"], pathway=pathway)
+
+
+# --- awards ------------------------------------------------------------------------------
+
+
+def _awards(specs: tuple[content.AwardSpec, ...], *, users: dict[str, Any]) -> None:
+    """Badges in every state a learner meets: claimed and shared, claimed, waiting to be
+    claimed, expired, suspended and revoked; the second learner's complete the pathway, which
+    is then awarded by itself (after commit, like any award)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mosaics.awards import actions as awards
+    from mosaics.awards import sharing
+    from mosaics.awards.models import Award
+    from mosaics.catalogue.models import Version
+
+    for spec in specs:
+        learner = users[spec.learner]
+        version = Version.objects.published().filter(micro_credential__slug=spec.design).first()
+        if (
+            version is None
+            or Award.objects.filter(
+                learner=learner, version__micro_credential=version.micro_credential
+            ).exists()
+        ):
+            continue
+        results = {
+            competency.pk: level.pk
+            for competency in version.competencies.all()
+            for level in competency.levels.all()
+            if level.name == spec.level
+        }
+        award = awards.award_issue(
+            actor=users["assessor"],
+            recipient_email=learner.email,
+            version=version,
+            narrative=spec.narrative,
+            evidence=[
+                awards.EvidenceInput(
+                    name=item.name, narrative=item.narrative, url=item.url, private=item.private
+                )
+                for item in spec.evidence
+            ],
+            results=results,
+            recipient_name=learner.get_full_name(),
+            now=timezone.now() - timedelta(days=spec.days_ago),
+        )
+        if spec.accepted:
+            awards.award_accept(actor=learner, award=award)
+        if spec.shared:
+            sharing.award_share(actor=learner, award=award, shared=True)
+        if spec.suspended:
+            awards.award_suspend(actor=users["tlc"], award=award, reason=spec.suspended)
+        if spec.revoked:
+            awards.award_revoke(actor=users["tlc"], award=award, reason=spec.revoked)

@@ -230,6 +230,7 @@ PEOPLE = (
         (("northbridge-health", "endorser"),),
     ),
     Person("learner", "Lena", "Martin", "learner"),
+    Person("learner2", "Noah", "Bergeron", "learner who completed a pathway"),
 )
 
 # --- designs -----------------------------------------------------------------------------
@@ -889,4 +890,88 @@ PATHWAY = PathwaySpec(
     choose_title="One application",
     choose_minimum=1,
     choose_from=(SPREADSHEETS.slug, PRIVACY.slug),
+)
+
+
+# --- awards ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EvidenceSpec:
+    name: str
+    narrative: str
+    url: str = ""
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class AwardSpec:
+    learner: str  # Person.username
+    design: str  # DesignSpec.slug
+    #: The rubric level reached in every competency.
+    level: str = PASSING_LEVEL
+    narrative: str = ""
+    evidence: tuple[EvidenceSpec, ...] = ()
+    accepted: bool = True
+    shared: bool = False
+    #: Awarded this many days ago (an old award of a design with a validity period expires).
+    days_ago: int = 0
+    revoked: str = ""  # the reason, when revoked
+    suspended: str = ""  # the reason, when suspended
+
+
+AWARDS = (
+    AwardSpec(
+        "learner",
+        STATS.slug,
+        level="Exemplary",
+        narrative=(
+            "Cleaned and analysed a de-identified sales export from Prairie Analytics, chose "
+            "and checked a regression model, and presented the forecast to the team lead."
+        ),
+        evidence=(
+            EvidenceSpec(
+                "Sales forecast report",
+                "The written analysis and forecast, with the annotated R script.",
+                "https://portfolio.example.org/lena/sales-forecast",
+            ),
+            EvidenceSpec(
+                "Supervisor's observation notes",
+                "Notes from the workplace supervisor on the presentation to the team.",
+                private=True,
+            ),
+        ),
+        shared=True,
+        days_ago=120,
+    ),
+    AwardSpec(
+        "learner",
+        DATAVIZ.slug,
+        narrative="Built an accessible dashboard of service wait times for the operations team.",
+        evidence=(
+            EvidenceSpec(
+                "Wait-time dashboard",
+                "Screenshots and the design rationale, including the colour-blind check.",
+                "https://portfolio.example.org/lena/dashboard",
+            ),
+        ),
+        days_ago=60,
+    ),
+    AwardSpec(
+        "learner",
+        SPREADSHEETS.slug,
+        days_ago=45,
+        revoked="Awarded by mistake: the assessment of the workplace model was not complete.",
+    ),
+    AwardSpec("learner", PRIVACY.slug, days_ago=900, narrative="Privacy review of an intake form."),
+    AwardSpec("learner", TRAUMA.slug, accepted=False, days_ago=2),
+    AwardSpec("learner2", STATS.slug, days_ago=400),
+    AwardSpec("learner2", DATAVIZ.slug, days_ago=300),
+    AwardSpec(
+        "learner2",
+        SPREADSHEETS.slug,
+        days_ago=200,
+        suspended="The assessor is reviewing the evidence after a question from the partner.",
+    ),
+    AwardSpec("learner2", PRIVACY.slug, days_ago=100, level="Exemplary"),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from mosaics.awards import actions
 from mosaics.awards.models import Award
@@ -71,3 +72,14 @@ def test_a_pathway_issuer_without_a_key_does_not_stop_the_award(world: Any, sett
     from mosaics.audit.models import AuditEntry
 
     assert AuditEntry.objects.filter(action="awards.pathway_failed").count() == 1
+
+
+def test_suspended_and_expired_badges_do_not_count(world: Any, setting: Any) -> None:
+    first, _second, _ = setting
+    suspended = f.award(first, email=world.learner.email)
+    actions.award_suspend(actor=world.tlc_admin, award=suspended, reason="Checking")
+    assert actions.held_micro_credentials(world.learner) == set()
+    actions.award_reinstate(actor=world.tlc_admin, award=suspended)
+    assert actions.held_micro_credentials(world.learner) == {first.micro_credential_id}
+    Award.objects.filter(pk=suspended.pk).update(valid_until=timezone.now())
+    assert actions.held_micro_credentials(world.learner) == set()

@@ -50,6 +50,9 @@ MODELS = (
     "pathways.Pathway",
     "pathways.RuleGroup",
     "pathways.RuleItem",
+    "awards.Award",
+    "awards.AwardEvidence",
+    "awards.AwardResult",
     "audit.AuditEntry",
 )
 
@@ -287,3 +290,39 @@ def test_the_demo_badge_images_pass_the_upload_checks() -> None:
         text = path.read_text()
         assert "<title" in text
         assert 'role="img"' in text
+
+
+def test_learners_hold_badges_in_every_state_and_a_pathway_awarded_by_itself(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from mosaics.awards.actions import held_micro_credentials, verify_award
+    from mosaics.awards.models import Award
+    from mosaics.pathways import rules
+
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    lena = get_user_model().objects.get(username="learner")
+    states = {(a.title, a.claim, a.effective_status) for a in Award.objects.filter(learner=lena)}
+    assert ("Statistical Analysis Software", "accepted", "valid") in states
+    assert ("Spreadsheet Modelling", "accepted", "revoked") in states
+    assert ("Health Data Privacy in Practice", "accepted", "expired") in states
+    assert ("Trauma-Informed Community Practice", "pending", "valid") in states
+    shared = Award.objects.get(learner=lena, shared=True)
+    assert shared.evidence.filter(private=True).exists()
+    assert shared.results.exists()
+    # Every badge says of itself what the database says.
+    for award in Award.objects.all():
+        assert verify_award(award).status == award.effective_status
+    # Lena is on her way (two of three); Noah completed it and was awarded the pathway.
+    pathway = Pathway.objects.get(title="Data Analytics Foundations Certificate")
+    progress = rules.progress(pathway, held_micro_credentials(lena))
+    assert not progress.satisfied
+    noah = get_user_model().objects.get(username="learner2")
+    award = Award.objects.get(learner=noah, pathway=pathway)
+    assert award.source == Award.Source.PATHWAY
+    assert Award.objects.filter(pathway=pathway).count() == 1
+    # Loading again adds no award.
+    count = Award.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        load_demo()
+    assert Award.objects.count() == count
