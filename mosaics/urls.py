@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("mosaics.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("mosaics.organisations.urls")),
     path("", include("mosaics.issuance.urls")),

@@ -9,3 +9,8 @@ class AwardsConfig(AppConfig):
     label = "awards"
     verbose_name = _("Awards")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from mosaics.awards import signals
+
+        signals.connect()
