@@ -12,6 +12,7 @@ reason it was refused, having changed nothing.
 from __future__ import annotations
 
 import uuid as uuid_module
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -420,11 +421,12 @@ def _status_change(request: HttpRequest, uuid: uuid_module.UUID, change: str) ->
     else:
         form = ReasonForm(request.POST, prefix=change, required=change != "reinstate")
     if form.is_valid():
-        action = {
+        changes: dict[str, Callable[..., Award]] = {
             "revoke": actions.award_revoke,
             "suspend": actions.award_suspend,
             "reinstate": actions.award_reinstate,
-        }[change]
+        }
+        action = changes[change]
         try:
             action(actor=request.user, award=award, reason=form.cleaned_data["reason"])
         except actions.AwardRefused as refused:

@@ -111,6 +111,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "is_endorser": Role.ENDORSER in held,
                 "designs": bool(held & set(permissions.DESIGN_TEAM)),
                 "reviews": bool(held & {Role.REVIEWER, Role.INSTITUTION_ADMIN}),
+                "awards": bool(held & set(permissions.AWARDING)),
             }
         )
     if user.is_superuser:
