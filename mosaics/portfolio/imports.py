@@ -1,0 +1,939 @@
+"""Importing badges earned elsewhere into the learner's mosaic.
+
+`external_badge_import` takes what the learner uploads or pastes — Open Badges 2.0 or 3.0 JSON,
+a VC-JWT, a CLR 2.0, or a baked PNG or SVG — works out what it is from its content (never from
+the file name), verifies it **offline** (nothing is fetched: our own issuers' DID documents and
+status lists are the only outside knowledge), and checks that it is the learner's: the
+credential subject must name one of their verified e-mail addresses (an IdentityObject, hashed
+or not) or one of their bound DIDs.
+
+Outcomes, and why:
+
+- Something that is not a badge at all (empty, too large, binary, not JSON, an image with no
+  credential inside, a status list, an endorsement, a BadgeClass) raises `ImportRefused` and
+  nothing is saved: there is nothing to keep, and the learner is told why on the form.
+- A badge is kept as an `ExternalBadge` either way. ``verified=True`` only when the verifier
+  says *valid* and the badge names the learner; the mosaic shows only those. Anything else is
+  kept with ``verified=False`` and its report, so the learner can read *why* it was rejected
+  (on its own page and in the "imports that failed" list) and delete it; it is never shown as a
+  badge, and cannot be shared.
+- Importing a badge that is already accepted (same credential id, or one of our own awards
+  already in the mosaic) raises `ImportRefused` (``duplicate`` / ``in_mosaic``). Importing
+  again something that was rejected replaces the earlier attempt (the verdict may have changed:
+  the learner may have verified the address since).
+
+Verification goes through `mosaics.verification.service.verify_any(data, allow_fetch=False)`
+when that service exists, else through `mosaics.vc.verify.verify` with our documents and status
+lists (plus an offline reading of Open Badges 2.0 assertions, which the core does not verify).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import uuid as uuid_module
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from mosaics.audit.log import record
+from mosaics.portfolio.models import ExternalBadge
+from mosaics.vc import baking, jose, limits
+from mosaics.vc import verify as vc_verify
+from mosaics.vc._util import as_list
+from mosaics.vc.errors import VCError
+from mosaics.vc.ob3 import verify_identity_hash
+
+__all__ = [
+    "DEFAULT_MAX_IMPORT_BYTES",
+    "ImportRefused",
+    "external_badge_delete",
+    "external_badge_import",
+    "external_badge_share",
+    "max_import_bytes",
+    "recipient_text",
+    "rejection_text",
+]
+
+DEFAULT_MAX_IMPORT_BYTES: Final = 2 * 1024 * 1024
+"""Largest upload accepted unless ``settings.MOSAICS_MAX_IMPORT_BYTES`` says otherwise."""
+
+OB2_CONTEXTS: Final = frozenset(
+    {"https://w3id.org/openbadges/v2", "https://w3id.org/openbadges/v2/"}
+)
+_PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
+_COMPACT_JWS: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
+_JWT_CLAIMS: Final = frozenset({"iss", "sub", "aud", "exp", "nbf", "iat", "jti"})
+_EMAIL_TYPES: Final = frozenset({"emailAddress", "email"})
+
+
+def max_import_bytes() -> int:
+    return int(getattr(settings, "MOSAICS_MAX_IMPORT_BYTES", DEFAULT_MAX_IMPORT_BYTES))
+
+
+class ImportRefused(ValidationError):
+    """Nothing was imported (and nothing saved); the message says why, in plain words.
+
+    Codes: ``empty``, ``too_large``, ``unreadable``, ``not_a_badge``, ``duplicate``,
+    ``in_mosaic``."""
+
+
+# ---------------------------------------------------------------------------------------------
+# What the upload is
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Parsed:
+    """What was uploaded: its format (an `ExternalBadge.Format`), its kind (ob3, clr, ob2), the
+    credential as read (unverified), the text to store, and what to hand the verifier."""
+
+    format: str
+    kind: str
+    credential: dict[str, Any] | None
+    payload: str
+    data: bytes
+    #: For OB 2.0 only: how the assertion is verified (hosted, signed) and where.
+    ob2_verification: str = ""
+    ob2_url: str = ""
+
+
+def _refuse(message: str, code: str) -> ImportRefused:
+    return ImportRefused(message, code=code)
+
+
+def _types(obj: object) -> set[str]:
+    if not isinstance(obj, Mapping):
+        return set()
+    return {t for t in as_list(obj.get("type")) if isinstance(t, str)}
+
+
+def _contexts(obj: Mapping[str, Any]) -> list[str]:
+    return [c for c in as_list(obj.get("@context")) if isinstance(c, str)]
+
+
+def _classify(credential: Mapping[str, Any]) -> str:
+    """ob3, clr or ob2 — or ImportRefused when the JSON is something other than a badge."""
+    types = _types(credential)
+    contexts = _contexts(credential)
+    if "ClrCredential" in types:
+        return "clr"
+    if types & vc_verify.OB_TYPES:
+        return "ob3"
+    if "EndorsementCredential" in types:
+        raise _refuse(
+            _(
+                "This is an endorsement (one organisation vouching for another or for a "
+                "badge), not a badge someone earned, so it cannot go into your mosaic."
+            ),
+            "not_a_badge",
+        )
+    if "BitstringStatusListCredential" in types:
+        raise _refuse(
+            _("This is an issuer's status list (which badges are revoked), not a badge."),
+            "not_a_badge",
+        )
+    if "Assertion" in types or OB2_CONTEXTS & set(contexts) or "recipient" in credential:
+        ob2_other = types & {"BadgeClass", "Issuer", "Profile", "Endorsement", "CryptographicKey"}
+        if "Assertion" not in types and ob2_other:
+            raise _refuse(
+                _(
+                    "This is an Open Badges 2.0 %(type)s (part of how a badge is described), "
+                    "not a badge someone earned. Upload the assertion, or the baked image, that "
+                    "you received."
+                )
+                % {"type": sorted(ob2_other)[0]},
+                "not_a_badge",
+            )
+        return "ob2"
+    if "VerifiableCredential" in types or "credentialSubject" in credential:
+        return "ob3"  # a credential of some other kind: the verifier says what is wrong with it
+    raise _refuse(
+        _(
+            "This JSON is not a badge: it is neither an Open Badges 2.0 assertion nor an Open "
+            "Badges 3.0 or CLR 2.0 credential."
+        ),
+        "not_a_badge",
+    )
+
+
+def _credential_of_jwt(token: str) -> dict[str, Any]:
+    try:
+        _header, payload = jose.decode_unverified(token)
+    except (VCError, ValueError, TypeError):
+        raise _refuse(
+            _("This looks like a JWT, but it cannot be read: it is damaged or incomplete."),
+            "unreadable",
+        ) from None
+    vc = payload.get("vc")
+    if isinstance(vc, dict):
+        credential = dict(vc)
+        if "id" not in credential and isinstance(payload.get("jti"), str):
+            credential["id"] = payload["jti"]
+        return credential
+    # VC-JOSE (VC 2.0): the payload is the credential, next to the JWT's own claims.
+    credential = {k: v for k, v in payload.items() if k not in _JWT_CLAIMS}
+    if "id" not in credential and isinstance(payload.get("jti"), str):
+        credential["id"] = payload["jti"]
+    return credential
+
+
+def _load_object(text: str, what: str) -> dict[str, Any]:
+    try:
+        value = limits.load_json(text, what=what)
+    except VCError as exc:
+        raise _refuse(exc.message, "unreadable") from None
+    if not isinstance(value, dict):
+        raise _refuse(
+            _("This is JSON, but not a JSON object, so it cannot be a badge."), "unreadable"
+        )
+    return value
+
+
+def _read_text_credential(text: str, *, where: str = "") -> tuple[dict[str, Any], bool]:
+    """(credential, is_jwt) from JSON or compact JWS text."""
+    text = text.strip()
+    if text[:1] in ("{", "[", '"'):
+        return _load_object(text, "badge"), False
+    if _COMPACT_JWS.fullmatch(text):
+        return _credential_of_jwt(text), True
+    if where:
+        raise _refuse(
+            _("The %(where)s holds data that is neither JSON nor a JWT.") % {"where": where},
+            "unreadable",
+        )
+    raise _refuse(
+        _(
+            "This is not a badge format we can read. Upload an Open Badges 2.0 or 3.0 JSON "
+            "file, a JWT, a CLR 2.0 file, or a baked PNG or SVG badge image."
+        ),
+        "unreadable",
+    )
+
+
+def _parse(data: bytes) -> _Parsed:
+    if data.startswith(_PNG_SIGNATURE):
+        return _parse_image(data, "png")
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _refuse(
+            _(
+                "This file is not a badge: it is binary data, and not a PNG image. Upload a "
+                "badge as JSON, a JWT, or a baked PNG or SVG image."
+            ),
+            "unreadable",
+        ) from None
+    if "\x00" in text:
+        raise _refuse(_("This file contains binary data, so it is not a badge."), "unreadable")
+    stripped = text.strip()
+    if not stripped:
+        raise _refuse(_("The file or text is empty."), "empty")
+    if stripped.startswith("<"):
+        return _parse_image(data, "svg")
+    credential, is_jwt = _read_text_credential(stripped)
+    kind = _classify(credential)
+    if kind == "ob2":
+        fmt = ExternalBadge.Format.OB2_JSON
+    elif kind == "clr":
+        fmt = ExternalBadge.Format.CLR
+    else:
+        fmt = ExternalBadge.Format.OB3_JWT if is_jwt else ExternalBadge.Format.OB3_JSON
+    parsed = _Parsed(fmt, kind, credential, stripped, data)
+    if kind == "ob2":
+        _ob2_verification(parsed, signed=is_jwt)
+    return parsed
+
+
+def _parse_image(data: bytes, fmt: str) -> _Parsed:
+    try:
+        baked = baking.extract(data)
+    except VCError as exc:
+        raise _refuse(
+            _("This image holds no badge that can be read: %(reason)s.")
+            % {"reason": exc.message.rstrip(".")},
+            "unreadable",
+        ) from None
+    except (LookupError, ValueError, RecursionError):
+        raise _refuse(_("This image cannot be read: it is damaged."), "unreadable") from None
+    where = _("PNG image") if fmt == "png" else _("SVG image")
+    payload = base64.b64encode(data).decode("ascii") if fmt == "png" else _decode_svg(data)
+    if baked.kind == "url":
+        # An OB 2.0 image that only points at the issuer's hosted assertion.
+        parsed = _Parsed(fmt, "ob2", {"id": baked.text}, payload, data)
+        parsed.ob2_verification, parsed.ob2_url = "hosted", baked.text
+        return parsed
+    credential, is_jwt = _read_text_credential(baked.text, where=where)
+    kind = "ob2" if baked.ob_version == "2.0" else _classify(credential)
+    if kind == "ob2" and baked.ob_version == "3.0":
+        kind = "ob3"  # an OB 3.0 baking slot holds an OB 3.0 credential, whatever it claims
+    parsed = _Parsed(fmt, kind, credential, payload, data)
+    if kind == "ob2":
+        _ob2_verification(parsed, signed=is_jwt)
+    return parsed
+
+
+def _decode_svg(data: bytes) -> str:
+    raw = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    return raw.decode("utf-8", "replace")
+
+
+def _ob2_verification(parsed: _Parsed, *, signed: bool) -> None:
+    credential = parsed.credential or {}
+    verification = credential.get("verification")
+    kind = verification.get("type") if isinstance(verification, Mapping) else None
+    if signed or kind in ("signed", "SignedBadge"):
+        parsed.ob2_verification = "signed"
+        creator = verification.get("creator") if isinstance(verification, Mapping) else None
+        parsed.ob2_url = creator if isinstance(creator, str) else ""
+    else:
+        parsed.ob2_verification = "hosted"
+        cid = credential.get("id")
+        parsed.ob2_url = cid if isinstance(cid, str) else ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Verification
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Verdict:
+    status: str
+    verified: bool
+    report: dict[str, Any]
+    credential: dict[str, Any] | None
+    summary: str = ""
+    #: One of our own awards this badge is (found offline in our records), if any.
+    award: Any = None
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _service() -> Any:
+    try:
+        from mosaics.verification import service
+    except ImportError:
+        return None
+    return service if hasattr(service, "verify_any") else None
+
+
+def _verify(parsed: _Parsed, now: datetime | None) -> _Verdict:
+    service = _service()
+    if service is not None:
+        verdict = service.verify_any(parsed.data, allow_fetch=False, now=now)
+        report = dict(verdict.to_json())
+        summary = verdict.summary if isinstance(verdict.summary, str) else ""
+        credential = verdict.credential if isinstance(verdict.credential, dict) else None
+        out = _Verdict(
+            status=str(verdict.status),
+            verified=bool(verdict.verified),
+            report=report,
+            credential=credential,
+            summary=summary,
+        )
+        report["engine"] = "verification.service"
+    elif parsed.kind == "ob2":
+        out = _verify_ob2(parsed, now)
+    else:
+        from mosaics.issuance.actions import status_list_credentials
+        from mosaics.issuance.signing import trusted_documents
+
+        result = vc_verify.verify(
+            parsed.data,
+            now=now,
+            documents=trusted_documents(),
+            status_lists=status_list_credentials(),
+        )
+        out = _from_report(result)
+    out.report.pop("credential", None)  # kept once, in ExternalBadge.credential
+    out.failed = [c for c in out.report.get("checks", []) if not c.get("ok")]
+    if out.award is None:
+        out.award = _our_award(out.credential or parsed.credential)
+    return out
+
+
+def _from_report(result: vc_verify.Report, award: Any = None) -> _Verdict:
+    report = result.to_json()
+    report["engine"] = "vc.verify"
+    return _Verdict(
+        status=result.status,
+        verified=result.verified,
+        report=report,
+        credential=result.credential,
+        summary=result.summary,
+        award=award,
+    )
+
+
+def _verify_ob2(parsed: _Parsed, now: datetime | None) -> _Verdict:
+    """Open Badges 2.0, read offline: its shape and dates are checked here; whether it is
+    genuine and not revoked only the issuer's copy (hosted) or key (signed) can say, and both
+    would have to be fetched — except for badges issued here, whose copy is our own record."""
+    now = now or datetime.now(UTC)
+    assertion = parsed.credential or {}
+    report = vc_verify.Report(format="json", credential=assertion)
+    if set(assertion) == {"id"}:
+        report.ok("parse", "The image holds only a link to the badge's hosted assertion.")
+    else:
+        report.ok("parse", "The badge is an Open Badges 2.0 assertion.")
+        _ob2_shape(assertion, report, now)
+    award = _our_award_for_url(parsed.ob2_url) if parsed.ob2_verification == "hosted" else None
+    if award is not None:
+        from mosaics.awards.actions import verify_award
+
+        ours = verify_award(award)
+        report.ok(
+            "issuer_key",
+            f"This badge was issued here: its issuer's copy ({parsed.ob2_url}) is in our own "
+            "records, so it was checked without fetching anything.",
+        )
+        for check in ours.checks:
+            if check.name in ("status", "validity") and not check.ok:
+                report.checks.append(check)
+        report.warnings.extend(ours.warnings)
+        report.credential = assertion
+        report.summary = ours.summary
+    elif parsed.ob2_verification == "signed":
+        where = f" ({parsed.ob2_url[:200]})" if parsed.ob2_url else ""
+        report.fail(
+            "issuer_key",
+            "issuer_key_unconfirmed",
+            "This Open Badges 2.0 badge is signed with a key its issuer publishes online"
+            f"{where}. Imports are checked offline, without fetching anything, so the "
+            "signature could not be checked.",
+        )
+    else:
+        where = f" at {parsed.ob2_url[:200]}" if parsed.ob2_url else ""
+        report.fail(
+            "issuer_key",
+            "issuer_key_unconfirmed",
+            "This is a hosted Open Badges 2.0 badge: only the issuer's own copy"
+            f"{where} says whether it is genuine and not revoked. Imports are checked offline, "
+            "without fetching anything, so it could not be confirmed.",
+        )
+    if not report.summary:
+        report.summary = _ob2_summary(assertion)
+    return _from_report(report, award)
+
+
+def _ob2_shape(assertion: Mapping[str, Any], report: vc_verify.Report, now: datetime) -> None:
+    contexts = _contexts(assertion)
+    if OB2_CONTEXTS & set(contexts):
+        report.ok("context", "The badge uses the Open Badges 2.0 context.")
+    else:
+        report.fail(
+            "context",
+            "context_invalid",
+            "The badge's @context is not the Open Badges 2.0 context "
+            "(https://w3id.org/openbadges/v2).",
+        )
+    if "Assertion" in _types(assertion):
+        report.ok("type", "The badge is an Assertion.")
+    else:
+        report.fail("type", "type_invalid", "The badge's type is not Assertion.")
+    problems = []
+    recipient = assertion.get("recipient")
+    if not isinstance(recipient, Mapping) or not isinstance(recipient.get("identity"), str):
+        problems.append("it names no recipient")
+    if not isinstance(assertion.get("badge"), str | Mapping):
+        problems.append("it names no BadgeClass")
+    issued = _datetime(assertion.get("issuedOn"))
+    if issued is None:
+        problems.append("its issuedOn is not a date and time")
+    if "expires" in assertion and _datetime(assertion.get("expires")) is None:
+        problems.append("its expires is not a date and time")
+    if problems:
+        report.fail(
+            "schema", "schema_invalid", f"The assertion is incomplete: {'; '.join(problems)}."
+        )
+    else:
+        report.ok("schema", "The assertion has a recipient, a BadgeClass and an issue date.")
+    expires = _datetime(assertion.get("expires"))
+    if issued is not None and expires is not None and expires < issued:
+        report.fail("validity", "validity_invalid", "The badge expires before it was issued.")
+    elif expires is not None and expires <= now:
+        report.fail("validity", "expired", f"The badge expired on {expires.date().isoformat()}.")
+    elif issued is not None and issued > now:
+        report.fail(
+            "validity",
+            "not_yet_valid",
+            f"The badge says it was issued on {issued.date().isoformat()}, which is in the future.",
+        )
+    elif issued is not None:
+        report.ok("validity", "The badge is within its validity period.")
+
+
+def _ob2_summary(assertion: Mapping[str, Any]) -> str:
+    badge = assertion.get("badge")
+    what = _name(badge) if isinstance(badge, Mapping) else None
+    issuer = _name(badge.get("issuer")) if isinstance(badge, Mapping) else None
+    return (
+        f"An Open Badges 2.0 badge “{what or 'unnamed'}” issued by "
+        f"{issuer or 'an issuer named only by its hosted BadgeClass'}."
+    )
+
+
+def _our_award_for_url(url: str) -> Any:
+    """The award whose OB 2.0 hosted assertion is at `url`, when that is on this site."""
+    from django.urls import Resolver404, resolve
+
+    from mosaics.awards.models import Award
+    from mosaics.issuance.signing import site_url
+
+    base = site_url("")
+    if not url or not url.startswith(base + "/"):
+        return None
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    if match.view_name != "awards:ob2_assertion":
+        return None
+    for value in match.kwargs.values():
+        try:
+            key = uuid_module.UUID(str(value))
+        except ValueError:
+            continue
+        return Award.objects.filter(uuid=key).first()
+    return None
+
+
+def _our_award(credential: Mapping[str, Any] | None) -> Any:
+    """The award of ours the credential is (by its `urn:uuid:` id), if any."""
+    if not isinstance(credential, Mapping):
+        return None
+    cid = credential.get("id")
+    if not isinstance(cid, str) or not cid.startswith("urn:uuid:"):
+        return None
+    try:
+        key = uuid_module.UUID(cid.removeprefix("urn:uuid:"))
+    except ValueError:
+        return None
+    from mosaics.awards.models import Award
+
+    return Award.objects.filter(uuid=key).first()
+
+
+# ---------------------------------------------------------------------------------------------
+# Whose badge is it?
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Identities:
+    emails: list[str]
+    dids: set[str]
+
+
+def _identities(actor: Any) -> _Identities:
+    from allauth.account.models import EmailAddress
+
+    from mosaics.accounts.models import BoundDid
+
+    emails = list(
+        EmailAddress.objects.filter(user=actor, verified=True).values_list("email", flat=True)
+    )
+    dids = set(BoundDid.objects.filter(user=actor).values_list("did", flat=True))
+    return _Identities(emails=emails, dids=dids)
+
+
+def _email_matches(identity: str, hashed: bool, salt: Any, emails: list[str]) -> str | None:
+    salt_text = salt if isinstance(salt, str) else None
+    for email in emails:
+        for candidate in dict.fromkeys((email, email.lower())):
+            if hashed:
+                if verify_identity_hash(identity, candidate, salt_text):
+                    return email
+            elif identity.strip().lower().removeprefix("mailto:") == candidate.lower():
+                return email
+    return None
+
+
+def _recipient(credential: Mapping[str, Any] | None, kind: str, who: _Identities) -> dict[str, Any]:
+    """{"ok", "code", "value"}: whether the badge names the learner, and by what."""
+    if not isinstance(credential, Mapping):
+        return {"ok": False, "code": "no_recipient", "value": ""}
+    if kind == "ob2":
+        recipient = credential.get("recipient")
+        if not isinstance(recipient, Mapping) or not isinstance(recipient.get("identity"), str):
+            return {"ok": False, "code": "no_recipient", "value": ""}
+        rtype = recipient.get("type")
+        if rtype != "email":
+            return {"ok": False, "code": "other_identity", "value": str(rtype)[:40]}
+        email = _email_matches(
+            recipient["identity"],
+            recipient.get("hashed") is True,
+            recipient.get("salt"),
+            who.emails,
+        )
+        if email:
+            return {"ok": True, "code": "email", "value": email}
+        return {"ok": False, "code": "not_yours", "value": ""}
+    subjects = [s for s in as_list(credential.get("credentialSubject")) if isinstance(s, Mapping)]
+    named = False
+    for subject in subjects:
+        sid = subject.get("id")
+        if isinstance(sid, str) and sid:
+            named = True
+            if sid in who.dids:
+                return {"ok": True, "code": "did", "value": sid}
+            if sid.startswith("mailto:"):
+                email = _email_matches(sid, False, None, who.emails)
+                if email:
+                    return {"ok": True, "code": "email", "value": email}
+        for ident in as_list(subject.get("identifier")):
+            if not isinstance(ident, Mapping) or not isinstance(ident.get("identityHash"), str):
+                continue
+            named = True
+            hashed = ident.get("hashed") is True
+            value = ident["identityHash"]
+            if ident.get("identityType") in _EMAIL_TYPES:
+                email = _email_matches(value, hashed, ident.get("salt"), who.emails)
+                if email:
+                    return {"ok": True, "code": "email", "value": email}
+            else:
+                for did in who.dids:
+                    if (hashed and verify_identity_hash(value, did, ident.get("salt"))) or (
+                        not hashed and value == did
+                    ):
+                        return {"ok": True, "code": "did", "value": did}
+    return {"ok": False, "code": "not_yours" if named else "no_recipient", "value": ""}
+
+
+def recipient_text(recipient: Mapping[str, Any] | None) -> str:
+    """The recipient check of a stored report, in the reader's language."""
+    recipient = recipient or {}
+    code = recipient.get("code")
+    value = recipient.get("value", "")
+    if code == "email":
+        return _("It was issued to your verified e-mail address %(email)s.") % {"email": value}
+    if code == "did":
+        return _("It was issued to your DID %(did)s.") % {"did": value}
+    if code == "other_identity":
+        return _(
+            "It names its recipient by a %(kind)s, which cannot be matched to your account "
+            "(only e-mail addresses and DIDs can)."
+        ) % {"kind": value}
+    if code == "no_recipient":
+        return _("It does not say who it was issued to, so it cannot be shown to be yours.")
+    return _(
+        "It was issued to someone else: its recipient is none of your verified e-mail addresses "
+        "or DIDs. If it is yours, add and verify the address it was sent to, then import it again."
+    )
+
+
+def rejection_text(badge: ExternalBadge) -> str:
+    """Why an import was rejected (empty for an accepted one), in the reader's language."""
+    if badge.verified:
+        return ""
+    rejection = (badge.report or {}).get("rejection") or {}
+    code = rejection.get("code") or badge.status
+    if code == "not_yours":
+        return (
+            _("This badge checks out, but it is not yours.")
+            + " "
+            + recipient_text(badge.report.get("recipient"))
+        )
+    texts = {
+        "invalid": _(
+            "This badge did not pass verification: it was changed after it was issued, is not "
+            "signed by its issuer, or is not a valid badge."
+        ),
+        "unconfirmed": _(
+            "This badge could not be confirmed: nothing its issuer publishes that we can check "
+            "offline shows that the issuer made it."
+        ),
+        "expired": _("This badge has expired."),
+        "not_yet_valid": _("This badge is not valid yet."),
+        "revoked": _("Its issuer has revoked this badge."),
+        "suspended": _("Its issuer has suspended this badge."),
+    }
+    return texts.get(code, texts["invalid"])
+
+
+# ---------------------------------------------------------------------------------------------
+# What it is: title, issuer, date
+# ---------------------------------------------------------------------------------------------
+
+
+def _name(obj: object) -> str | None:
+    if isinstance(obj, str):
+        return None if obj.startswith(("http://", "https://", "did:", "urn:")) else obj
+    if isinstance(obj, Mapping):
+        for key in ("name", "title"):
+            value = obj.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+            if isinstance(value, Mapping):  # a language map
+                for text in value.values():
+                    if isinstance(text, str) and text.strip():
+                        return text.strip()
+    return None
+
+
+def _issuer_label(obj: object) -> str:
+    name = _name(obj)
+    if name:
+        return name
+    if isinstance(obj, str):
+        return obj
+    if isinstance(obj, Mapping) and isinstance(obj.get("id"), str):
+        return str(obj["id"])
+    return ""
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = parse_datetime(value.strip())
+    except ValueError:
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _describe(credential: Mapping[str, Any] | None, kind: str) -> tuple[str, str, datetime | None]:
+    """(title, issuer name, issued on) as the credential says, clipped to the columns."""
+    if not isinstance(credential, Mapping):
+        return "", "", None
+    if kind == "ob2":
+        badge = credential.get("badge")
+        title = _name(badge) or ""
+        issuer = _issuer_label(badge.get("issuer")) if isinstance(badge, Mapping) else ""
+        issued = _datetime(credential.get("issuedOn"))
+    else:
+        subjects = [
+            s for s in as_list(credential.get("credentialSubject")) if isinstance(s, Mapping)
+        ]
+        achievement = subjects[0].get("achievement") if subjects else None
+        title = (_name(achievement) if kind == "ob3" else None) or _name(credential) or ""
+        issuer = _issuer_label(credential.get("issuer"))
+        issued = (
+            _datetime(credential.get("validFrom"))
+            or _datetime(credential.get("issuanceDate"))
+            or _datetime(credential.get("awardedDate"))
+        )
+    return title[:300], issuer[:300], issued
+
+
+def credential_id(credential: Mapping[str, Any] | None) -> str:
+    if isinstance(credential, Mapping) and isinstance(credential.get("id"), str):
+        return str(credential["id"])[:500]
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The actions
+# ---------------------------------------------------------------------------------------------
+
+
+def _human_size(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return _("%(n)d MB") % {"n": n // (1024 * 1024)}
+    if n >= 1024 and n % 1024 == 0:
+        return _("%(n)d KB") % {"n": n // 1024}
+    return _("%(n)d bytes") % {"n": n}
+
+
+def _require_person(actor: Any) -> None:
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def external_badge_import(
+    *, actor: Any, data: bytes, filename: str = "", now: datetime | None = None
+) -> ExternalBadge:
+    """Import a badge the learner earned elsewhere (see the module docstring).
+
+    Returns the saved `ExternalBadge` — ``verified`` when it verified offline and names the
+    learner, else kept as a rejected import with the reason in its report. Raises
+    `ImportRefused` (nothing saved) when the upload is not a badge, too large, or already in
+    the learner's mosaic; `PermissionDenied` unless `actor` is a signed-in person. `filename`
+    is recorded for the learner's reference only: the format comes from the content. `now`
+    judges validity windows (tests; default the current time).
+    """
+    _require_person(actor)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    limit = max_import_bytes()
+    try:
+        limits.check_size(data, limit, what="file")
+    except VCError as exc:
+        raise _refuse(
+            _("The file is too large: badges are at most %(size)s.") % {"size": _human_size(limit)},
+            exc.code,
+        ) from None
+    if not data.strip():
+        raise _refuse(_("The file or text is empty."), "empty")
+    parsed = _parse(bytes(data))
+
+    from mosaics.accounts.models import User
+
+    # One import at a time per learner: the duplicate check below must see the others.
+    User.objects.select_for_update().filter(pk=actor.pk).first()
+
+    verdict = _verify(parsed, now)
+    credential = verdict.credential or parsed.credential
+    cid = credential_id(parsed.credential) or credential_id(credential)
+    digest = hashlib.sha256(parsed.data).hexdigest()
+    _refuse_duplicates(actor, cid, digest, verdict.award)
+
+    if verdict.award is not None and parsed.kind == "ob2":
+        who = _award_recipient(verdict.award, actor)
+    else:
+        who = _recipient(credential, parsed.kind, _identities(actor))
+    verified = verdict.verified and who["ok"]
+    report = dict(verdict.report)
+    report["kind"] = parsed.kind
+    report["recipient"] = who
+    report["credential_id"] = cid
+    report["sha256"] = digest
+    report["filename"] = filename[:200]
+    if not verdict.verified:
+        report["rejection"] = {"code": verdict.status}
+    elif not who["ok"]:
+        report["rejection"] = {"code": "not_yours"}
+    else:
+        report["rejection"] = None
+    title, issuer_name, issued_on = _describe(credential, parsed.kind)
+    if not title and verdict.award is not None:
+        title = verdict.award.title[:300]
+        issuer_name = issuer_name or verdict.award.issuer.name[:300]
+
+    replaced = _earlier_attempts(actor, cid, digest)
+    replaced_ids = [str(b.uuid) for b in replaced]
+    for old in replaced:
+        old.delete()
+    badge = ExternalBadge.objects.create(
+        owner=actor,
+        format=parsed.format,
+        payload=parsed.payload,
+        credential=parsed.credential,
+        verified=verified,
+        status=verdict.status,
+        report=report,
+        title=title,
+        issuer_name=issuer_name,
+        issued_on=issued_on,
+    )
+    record(
+        actor=actor,
+        action="portfolio.import",
+        target=badge,
+        organisation=None,
+        format=parsed.format,
+        kind=parsed.kind,
+        verified=verified,
+        status=verdict.status,
+        rejection=(report["rejection"] or {}).get("code"),
+        credential_id=cid,
+        replaced=replaced_ids,
+    )
+    return badge
+
+
+def _award_recipient(award: Any, actor: Any) -> dict[str, Any]:
+    """Whether one of our awards (found by its hosted OB 2.0 URL) is the learner's: our own
+    record of its recipient is the truth, not what the uploaded copy says."""
+    from allauth.account.models import EmailAddress
+
+    if award.learner_id is not None:
+        if award.learner_id == actor.pk:
+            return {"ok": True, "code": "email", "value": award.recipient_email}
+        return {"ok": False, "code": "not_yours", "value": ""}
+    if EmailAddress.objects.filter(
+        user=actor, verified=True, email__iexact=award.recipient_email
+    ).exists():
+        return {"ok": True, "code": "email", "value": award.recipient_email}
+    return {"ok": False, "code": "not_yours", "value": ""}
+
+
+def _accepted(actor: Any) -> Any:
+    return ExternalBadge.objects.filter(owner=actor, verified=True)
+
+
+def _refuse_duplicates(actor: Any, cid: str, digest: str, award: Any) -> None:
+    if award is not None and award.learner_id == actor.pk and award.in_mosaic:
+        raise _refuse(
+            _(
+                "This badge was issued here and is already in your mosaic as “%(title)s”; there "
+                "is no need to import it."
+            )
+            % {"title": award.title},
+            "in_mosaic",
+        )
+    earlier = None
+    if cid:
+        earlier = _accepted(actor).filter(report__credential_id=cid).first()
+    if earlier is None:
+        earlier = _accepted(actor).filter(report__sha256=digest).first()
+    if earlier is not None:
+        raise _refuse(
+            _("You have already imported this badge (“%(title)s”); it is in your mosaic.")
+            % {"title": earlier.title or _("untitled")},
+            "duplicate",
+        )
+
+
+def _earlier_attempts(actor: Any, cid: str, digest: str) -> list[ExternalBadge]:
+    rejected = ExternalBadge.objects.filter(owner=actor, verified=False)
+    found = list(rejected.filter(report__sha256=digest))
+    if cid:
+        found += [b for b in rejected.filter(report__credential_id=cid) if b not in found]
+    return found
+
+
+def _require_owner(actor: Any, badge: ExternalBadge) -> None:
+    _require_person(actor)
+    if badge.owner_id != actor.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def external_badge_delete(*, actor: Any, badge: ExternalBadge) -> None:
+    """Remove an imported badge (accepted or rejected) from the learner's records; it leaves
+    their collections with it."""
+    _require_owner(actor, badge)
+    record(
+        actor=actor,
+        action="portfolio.import_delete",
+        target=badge,
+        organisation=None,
+        title=badge.title,
+        verified=badge.verified,
+    )
+    badge.delete()
+
+
+@transaction.atomic
+def external_badge_share(*, actor: Any, badge: ExternalBadge, shared: bool) -> ExternalBadge:
+    """Share an accepted imported badge publicly, or stop sharing it. A rejected import is
+    never shared."""
+    _require_owner(actor, badge)
+    badge = ExternalBadge.objects.select_for_update().get(pk=badge.pk)
+    if shared and not badge.verified:
+        raise _refuse(_("A rejected import cannot be shared."), "rejected")
+    if badge.shared == bool(shared):
+        return badge
+    badge.shared = bool(shared)
+    badge.save(update_fields=["shared"])
+    record(
+        actor=actor,
+        action="portfolio.import_share" if shared else "portfolio.import_unshare",
+        target=badge,
+        organisation=None,
+    )
+    return badge
