@@ -16,6 +16,10 @@ from django.db.models import Q, QuerySet
 
 from mosaics.organisations.models import Membership, Organisation, Role
 
+#: The platform's organisation and issuer profile (`mosaics.portfolio.clr.platform_issuer`),
+#: which signs the CLRs learners export; never listed among the institutions staff run.
+PLATFORM_SLUG = "mosaics-platform"
+
 
 def _authenticated(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
@@ -47,7 +51,8 @@ def organisations_where(user: Any, *wanted: str) -> QuerySet[Organisation]:
     direct = Membership.objects.filter(user=user, role__in=wanted).values("organisation_id")
     query = Q(pk__in=direct) | Q(parent_id__in=direct)
     if user.is_superuser and Role.INSTITUTION_ADMIN in wanted:
-        query |= ~Q(kind=Organisation.Kind.PARTNER)
+        # The platform's own organisation (it signs learners' CLRs) is no institution to run.
+        query |= ~Q(kind=Organisation.Kind.PARTNER) & ~Q(slug=PLATFORM_SLUG)
     return Organisation.objects.filter(query).distinct()
 
 
