@@ -26,6 +26,12 @@ class ApiToken(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     last_used = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    #: When set, the token signs as this dedicated did:key (held by the issuer profile) rather
+    #: than as the issuer's did:web: the Ed25519 public key (multibase, `z6Mk…`) ...
+    did_key_public = models.CharField(_("did:key public key"), max_length=64, blank=True)
+    #: ... and its seed, AES-GCM encrypted like `issuance.SigningKey` (see `tokens.did_key_aad`).
+    did_key_secret = models.BinaryField(null=True, blank=True, editable=False)
+    did_key_kek_id = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -34,3 +40,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    @property
+    def signs_as_did_key(self) -> bool:
+        return bool(self.did_key_public)
+
+    @property
+    def did_key(self) -> str:
+        """`did:key:z6Mk…` when the token signs as a dedicated did:key, else ""."""
+        return f"did:key:{self.did_key_public}" if self.did_key_public else ""

@@ -1,0 +1,714 @@
+"""The W3C VC-API endpoints' work (https://w3c-ccg.github.io/vc-api/): reading requests,
+issuing with an API token, and verifying credentials and presentations. `views_api` is the thin
+HTTP layer around it.
+
+Every problem with a request is an `ApiError` (HTTP status, stable code, message in plain
+words), which the views turn into a JSON answer: bad input never causes a 500.
+
+Verification is offline: the DID documents and status lists of our own issuers are supplied,
+did:key issuers resolve by themselves, and nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
+from django.http import HttpRequest, RawPostDataException
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from mosaics.audit.log import record
+from mosaics.issuance import actions as issuance_actions
+from mosaics.issuance import signing
+from mosaics.issuance.keystore import KeyUnavailable
+from mosaics.vc import dataintegrity, jsonld, limits, statuslist
+from mosaics.vc import verify as vc_verify
+from mosaics.vc.errors import ContextError, InputTooLarge, SafeModeError, VCError
+from mosaics.verification import tokens
+from mosaics.verification.models import ApiToken
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "ApiError",
+    "issue_credential",
+    "read_json_body",
+    "verify_credential",
+    "verify_presentation",
+]
+
+#: The largest request body accepted (a credential is a few kilobytes; a CLR rarely 100 kB).
+MAX_BODY_BYTES: Final = 1024 * 1024
+#: Most credentials verified inside one presentation.
+MAX_PRESENTED_CREDENTIALS: Final = 32
+
+VC2_CONTEXT: Final = "https://www.w3.org/ns/credentials/v2"
+VC1_CONTEXT: Final = "https://www.w3.org/2018/credentials/v1"
+_JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
+# XSD dateTimeStamp (VC 2.0 §4.9: validFrom/validUntil carry a time zone).
+_DATETIME_STAMP = re.compile(
+    r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+_JWT_ENVELOPE = "data:application/vc+jwt,"
+
+
+class ApiError(Exception):
+    """A request the API refuses: HTTP `status`, stable `code`, `message` for a person."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "message": self.message,
+            "errors": [{"code": self.code, "message": self.message}],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Requests
+# --------------------------------------------------------------------------------------------
+
+
+def read_json_body(request: HttpRequest) -> dict[str, Any]:
+    """The request's JSON object, within the size limit; `ApiError` (415/413/400) otherwise."""
+    content_type = (request.content_type or "").strip().lower()
+    if not _JSON_TYPE.match(content_type):
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            _("Send the request as JSON (Content-Type: application/json)."),
+        )
+    too_large = ApiError(
+        413,
+        "too_large",
+        _("The request is too large: at most %(size)s kB is accepted.")
+        % {"size": MAX_BODY_BYTES // 1024},
+    )
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > MAX_BODY_BYTES:
+        raise too_large
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise too_large from None
+    except RawPostDataException:  # pragma: no cover - the views never read POST first
+        raise ApiError(400, "malformed", _("The request body could not be read.")) from None
+    if len(body) > MAX_BODY_BYTES:
+        raise too_large
+    if not body.strip():
+        raise ApiError(400, "malformed", _("The request body is empty; send a JSON object."))
+    try:
+        data = limits.load_json(body, max_bytes=MAX_BODY_BYTES, what="request body")
+    except InputTooLarge:
+        raise too_large from None
+    except VCError as exc:
+        raise ApiError(400, "malformed", exc.message) from None
+    if not isinstance(data, dict):
+        raise ApiError(
+            400,
+            "malformed",
+            _("The request body must be a JSON object, not %(kind)s.") % {"kind": _json_kind(data)},
+        )
+    return data
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, list):
+        return _("a list")
+    if isinstance(value, str):
+        return _("a string")
+    if value is None:
+        return _("null")
+    if isinstance(value, bool):
+        return _("true or false")
+    return _("a number")
+
+
+def _options(body: Mapping[str, Any]) -> dict[str, Any]:
+    options = body.get("options", {})
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise ApiError(400, "malformed", _("“options” must be a JSON object."))
+    return options
+
+
+def _optional_text(options: Mapping[str, Any], name: str) -> str | None:
+    value = options.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or len(value) > 2000:
+        raise ApiError(
+            400, "malformed", _("The option “%(name)s” must be a short text.") % {"name": name}
+        )
+    return value
+
+
+def _check_structure(document: Any, what: str) -> None:
+    try:
+        limits.check_structure(document)
+    except InputTooLarge as exc:
+        raise ApiError(413, "too_large", f"{what}: {exc.message}") from None
+    except VCError as exc:
+        raise ApiError(400, exc.code, f"{what}: {exc.message}") from None
+
+
+# --------------------------------------------------------------------------------------------
+# Verification
+# --------------------------------------------------------------------------------------------
+
+
+def _types(value: object) -> list[str]:
+    if not isinstance(value, Mapping):
+        return []
+    raw = value.get("type")
+    items = raw if isinstance(raw, list) else [raw]
+    return [t for t in items if isinstance(t, str)]
+
+
+def _problem(check: Any) -> dict[str, Any]:
+    return {"check": check.name, "code": check.code, "message": check.message}
+
+
+def _accept_plain_vc(report: vc_verify.Report) -> vc_verify.Report:
+    """The core verifier reads Open Badges, CLRs, endorsements and status lists; the VC-API also
+    verifies plain W3C Verifiable Credentials (what the W3C test suites send). For those, the
+    one thing the core refuses — "not a kind of credential we check" — is replaced by a pass;
+    every other check (contexts, safe mode, proof, issuer key, validity, status) still counts."""
+    credential = report.credential
+    types = _types(credential)
+    if "VerifiableCredential" not in types or set(types) & vc_verify.CREDENTIAL_TYPES:
+        return report
+    for position, check in enumerate(report.checks):
+        if check.name == "type" and not check.ok and check.code == "type_invalid":
+            report.checks[position] = vc_verify.Check(
+                "type", True, "ok", _("The credential is a W3C Verifiable Credential.")
+            )
+    return report
+
+
+def _verify_any() -> Any:
+    """`mosaics.verification.service.verify_any` once it exists, else None."""
+    try:
+        module = importlib.import_module("mosaics.verification.service")
+    except ImportError:
+        return None
+    return getattr(module, "verify_any", None)
+
+
+def _report(data: Mapping[str, Any] | str, *, now: datetime | None = None) -> Any:
+    """Verify one credential (object or compact JWT) offline with our issuers' documents and
+    status lists. Returns an object with `verified`, `status`, `checks`, `warnings`."""
+    report = vc_verify.verify(
+        data,
+        documents=signing.trusted_documents(),
+        status_lists=issuance_actions.status_list_credentials(),
+        now=now,
+    )
+    plain = "VerifiableCredential" in _types(report.credential) and not (
+        set(_types(report.credential)) & vc_verify.CREDENTIAL_TYPES
+    )
+    if plain:
+        return _accept_plain_vc(report)
+    verify_any = _verify_any()
+    if verify_any is not None and report.credential is not None:
+        text = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        return verify_any(text, allow_fetch=False, now=now)
+    return report
+
+
+def _result(report: Any) -> dict[str, Any]:
+    """The VC-API verification result: `verified`, names of the `checks` that passed,
+    `warnings` and `errors` (each with check, code, message), and our `status`."""
+    checks = list(report.checks)
+    return {
+        "verified": bool(report.verified),
+        "status": str(report.status),
+        "checks": [c.name for c in checks if c.ok],
+        "warnings": [_problem(c) for c in report.warnings],
+        "errors": [_problem(c) for c in checks if not c.ok],
+    }
+
+
+def _credential_input(value: object, what: str) -> Mapping[str, Any] | str:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.startswith(_JWT_ENVELOPE):
+            return text[len(_JWT_ENVELOPE) :]
+        return text
+    raise ApiError(
+        400,
+        "malformed",
+        _("“%(what)s” must be a credential: a JSON object or a compact JWT.") % {"what": what},
+    )
+
+
+def verify_credential(body: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """`POST /credentials/verify`: (verified, response body)."""
+    if "verifiableCredential" not in body:
+        raise ApiError(
+            400,
+            "missing_field",
+            _("The request has no “verifiableCredential” to verify."),
+        )
+    _options(body)
+    data = _credential_input(body["verifiableCredential"], "verifiableCredential")
+    result = _result(_report(data))
+    return result["verified"], result
+
+
+def _presentation_holder(presentation: Mapping[str, Any]) -> str | None:
+    holder = presentation.get("holder")
+    if isinstance(holder, str):
+        return holder
+    if isinstance(holder, Mapping) and isinstance(holder.get("id"), str):
+        return str(holder["id"])
+    return None
+
+
+def _presentation_checks(
+    presentation: dict[str, Any], options: Mapping[str, Any]
+) -> tuple[list[vc_verify.Check], list[vc_verify.Check]]:
+    """The presentation's own checks (form and proof) and warnings."""
+    checks: list[vc_verify.Check] = []
+    warnings: list[vc_verify.Check] = []
+    contexts = presentation.get("@context")
+    first = (contexts[0] if contexts else None) if isinstance(contexts, list) else contexts
+    if first not in (VC2_CONTEXT, VC1_CONTEXT):
+        checks.append(
+            vc_verify.Check(
+                "context",
+                False,
+                "context_invalid",
+                _("The presentation's first @context must be %(url)s.") % {"url": VC2_CONTEXT},
+            )
+        )
+    if "VerifiablePresentation" not in _types(presentation):
+        checks.append(
+            vc_verify.Check(
+                "type",
+                False,
+                "type_invalid",
+                _("The presentation does not say it is a VerifiablePresentation."),
+            )
+        )
+    if checks:
+        return checks, warnings
+    challenge = _optional_text(options, "challenge")
+    domain = _optional_text(options, "domain")
+    if "proof" not in presentation:
+        warnings.append(
+            vc_verify.Check(
+                "proof",
+                True,
+                "presentation_unsigned",
+                _(
+                    "The presentation is not signed, so it does not show who presents the "
+                    "credentials; each credential was verified on its own."
+                ),
+            )
+        )
+        return checks, warnings
+    try:
+        proofs = dataintegrity.verify(
+            presentation,
+            documents=signing.trusted_documents(),
+            expected_purpose="authentication",
+            expected_challenge=challenge,
+            expected_domain=domain,
+            allow_fragment_key=False,
+        )
+    except VCError as exc:
+        checks.append(vc_verify.Check("proof", False, exc.code, exc.message))
+        return checks, warnings
+    except (TypeError, ValueError, LookupError, AttributeError) as exc:
+        checks.append(
+            vc_verify.Check(
+                "proof",
+                False,
+                "proof_invalid",
+                _("The presentation's proof is malformed (%(kind)s).")
+                % {"kind": type(exc).__name__},
+            )
+        )
+        return checks, warnings
+    checks.append(vc_verify.Check("proof", True, "ok", _("The presentation's signature is valid.")))
+    holder = _presentation_holder(presentation)
+    if holder is not None and not any(p.controller == holder for p in proofs):
+        checks.append(
+            vc_verify.Check(
+                "holder",
+                False,
+                "holder_mismatch",
+                _("The presentation was signed by %(signer)s, not by its holder %(holder)s.")
+                % {"signer": proofs[0].controller[:200], "holder": holder[:200]},
+            )
+        )
+    return checks, warnings
+
+
+def verify_presentation(body: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """`POST /presentations/verify`: the presentation's proof (if any) and every credential in
+    it. (verified, response body)."""
+    presentation = body.get("verifiablePresentation")
+    if presentation is None:
+        raise ApiError(
+            400, "missing_field", _("The request has no “verifiablePresentation” to verify.")
+        )
+    if not isinstance(presentation, dict):
+        raise ApiError(
+            400,
+            "malformed",
+            _(
+                "“verifiablePresentation” must be a JSON object (presentations as JWTs are not "
+                "supported)."
+            ),
+        )
+    options = _options(body)
+    _check_structure(presentation, _("The presentation"))
+    checks, warnings = _presentation_checks(presentation, options)
+    raw = presentation.get("verifiableCredential", [])
+    items = raw if isinstance(raw, list) else [raw]
+    if len(items) > MAX_PRESENTED_CREDENTIALS:
+        raise ApiError(
+            413,
+            "too_large",
+            _("The presentation holds %(count)s credentials; at most %(most)s are verified.")
+            % {"count": len(items), "most": MAX_PRESENTED_CREDENTIALS},
+        )
+    credential_results: list[dict[str, Any]] = []
+    for item in items:
+        if isinstance(item, dict) and "EnvelopedVerifiableCredential" in _types(item):
+            item = item.get("id")
+        try:
+            data = _credential_input(item, "verifiableCredential")
+        except ApiError as exc:
+            credential_results.append(
+                {
+                    "verified": False,
+                    "status": "invalid",
+                    "checks": [],
+                    "warnings": [],
+                    "errors": [{"check": "parse", "code": exc.code, "message": exc.message}],
+                }
+            )
+            continue
+        credential_results.append(_result(_report(data)))
+    if items and not all(r["verified"] for r in credential_results):
+        checks.append(
+            vc_verify.Check(
+                "credentials",
+                False,
+                "credential_invalid",
+                _("A credential in the presentation did not verify (see credentialResults)."),
+            )
+        )
+    elif items:
+        checks.append(
+            vc_verify.Check(
+                "credentials", True, "ok", _("Every credential in the presentation verified.")
+            )
+        )
+    verified = all(c.ok for c in checks)
+    presentation_result = {
+        "verified": verified,
+        "checks": [c.name for c in checks if c.ok],
+        "warnings": [_problem(c) for c in warnings],
+        "errors": [_problem(c) for c in checks if not c.ok],
+    }
+    return verified, {
+        **presentation_result,
+        "presentationResult": presentation_result,
+        "credentialResults": credential_results,
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Issuance
+# --------------------------------------------------------------------------------------------
+
+
+def _credential_problems(credential: Mapping[str, Any]) -> list[str]:
+    """Why `credential` is not a VC 2.0 credential we will sign, in plain words."""
+    problems: list[str] = []
+    contexts = credential.get("@context")
+    items = contexts if isinstance(contexts, list) else [contexts]
+    if contexts is None:
+        problems.append(_("it has no @context"))
+    elif not items or items[0] != VC2_CONTEXT:
+        if items and items[0] == VC1_CONTEXT:
+            problems.append(
+                _("it uses the Verifiable Credentials 1.1 context; only version 2.0 is issued")
+            )
+        else:
+            problems.append(_("its first @context must be %(url)s") % {"url": VC2_CONTEXT})
+    elif not all(isinstance(c, str) for c in items):
+        problems.append(_("its @context must list context URLs only"))
+    raw_type = credential.get("type")
+    type_items = raw_type if isinstance(raw_type, list) else [raw_type]
+    if raw_type is None or not all(isinstance(t, str) for t in type_items):
+        problems.append(_("its type is missing or not a list of names"))
+    elif "VerifiableCredential" not in type_items:
+        problems.append(_("its type does not include VerifiableCredential"))
+    subject = credential.get("credentialSubject")
+    subjects = subject if isinstance(subject, list) else [subject]
+    if subject is None or not subjects:
+        problems.append(_("it has no credentialSubject"))
+    elif not all(isinstance(s, dict) and s for s in subjects):
+        problems.append(_("its credentialSubject must be one or more non-empty objects"))
+    if "id" in credential and not (
+        isinstance(credential["id"], str)
+        and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", credential["id"])
+    ):
+        problems.append(_("its id must be a URL"))
+    moments: dict[str, datetime] = {}
+    for name in ("validFrom", "validUntil"):
+        if name not in credential:
+            continue
+        value = credential[name]
+        parsed = None
+        if isinstance(value, str) and _DATETIME_STAMP.fullmatch(value):
+            try:
+                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                parsed = None
+        if parsed is None:
+            problems.append(
+                _("its %(name)s is not a date and time with a time zone") % {"name": name}
+            )
+        else:
+            moments[name] = parsed
+    if len(moments) == 2 and moments["validUntil"] < moments["validFrom"]:
+        problems.append(_("its validUntil is before its validFrom"))
+    if "proof" in credential:
+        problems.append(_("it already has a proof (send the credential unsigned)"))
+    return problems
+
+
+def _cryptosuite(options: Mapping[str, Any]) -> dataintegrity.Cryptosuite:
+    suite = options.get("cryptosuite", "eddsa-rdfc-2022")
+    if suite not in dataintegrity.CRYPTOSUITES:
+        raise ApiError(
+            400,
+            "unknown_cryptosuite",
+            _("The cryptosuite %(suite)s is not supported; use eddsa-rdfc-2022 or eddsa-jcs-2022.")
+            % {"suite": json.dumps(suite)[:100]},
+        )
+    return suite  # type: ignore[no-any-return]
+
+
+def _status_purpose(options: Mapping[str, Any]) -> str | None:
+    """The status purpose asked for by `options.credentialStatus`, or None."""
+    wanted = options.get("credentialStatus")
+    if wanted is None or wanted is False:
+        return None
+    if wanted is True:
+        return "revocation"
+    if not isinstance(wanted, dict):
+        raise ApiError(
+            400,
+            "malformed",
+            _(
+                "The option “credentialStatus” must be an object such as "
+                '{"type": "BitstringStatusListEntry"}.'
+            ),
+        )
+    kind = wanted.get("type", "BitstringStatusListEntry")
+    purpose = wanted.get("statusPurpose", "revocation")
+    if kind != "BitstringStatusListEntry" or purpose not in ("revocation", "suspension"):
+        raise ApiError(
+            400,
+            "unsupported_status",
+            _("Only a BitstringStatusListEntry for revocation or suspension can be added."),
+        )
+    return str(purpose)
+
+
+def _issuer_value(
+    credential: Mapping[str, Any], signer: tokens.Signer, token: ApiToken
+) -> str | dict[str, Any]:
+    """The credential's issuer: as sent when it names the token's issuer, filled in when
+    absent; `ApiError` when it names anyone else."""
+    issuer = credential.get("issuer")
+    if issuer is None:
+        if not signer.did_key and set(_types(credential)) & vc_verify.OB_TYPES:
+            return signing.profile_document(token.issuer, with_context=False)
+        return signer.issuer_id
+    named = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(named, str):
+        raise ApiError(
+            400,
+            "issuer_invalid",
+            _("The credential's issuer must be a URL, or an object whose id is one."),
+        )
+    if named != signer.issuer_id:
+        raise ApiError(
+            400,
+            "issuer_mismatch",
+            _(
+                "This token issues as %(ours)s, but the credential names the issuer %(theirs)s. "
+                "Leave the issuer out (it is filled in) or use %(ours)s."
+            )
+            % {"ours": signer.issuer_id, "theirs": named[:200]},
+        )
+    return issuer  # type: ignore[no-any-return]
+
+
+def _created(options: Mapping[str, Any]) -> str | None:
+    created = options.get("created")
+    if created is None:
+        return None
+    if not isinstance(created, str) or not _DATETIME_STAMP.fullmatch(created):
+        raise ApiError(
+            400,
+            "malformed",
+            _("The option “created” must be a date and time with a time zone."),
+        )
+    return created
+
+
+def _self_check(signed: dict[str, Any], token: ApiToken) -> None:
+    """What we sign must verify with our own verifier (then with anyone's)."""
+    report = _report(signed)
+    if report.status in ("valid", "expired", "not_yet_valid"):
+        return
+    failed = [c for c in report.checks if not c.ok]
+    reason = failed[0].message if failed else _("it did not verify")
+    raise ApiError(
+        400,
+        "not_issuable",
+        _("The credential was not issued, because once signed it would not verify: %(reason)s")
+        % {"reason": reason},
+    )
+
+
+def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]:
+    """`POST /credentials/issue` for `token`: the signed credential, audited."""
+    credential = body.get("credential")
+    if credential is None:
+        raise ApiError(400, "missing_field", _("The request has no “credential” to issue."))
+    if not isinstance(credential, dict):
+        raise ApiError(400, "malformed", _("“credential” must be a JSON object."))
+    options = _options(body)
+    cryptosuite = _cryptosuite(options)
+    purpose = _status_purpose(options)
+    created = _created(options)
+    _check_structure(credential, _("The credential"))
+    problems = _credential_problems(credential)
+    if problems:
+        raise ApiError(
+            400,
+            "credential_invalid",
+            _("The credential was not issued: %(problems)s.") % {"problems": "; ".join(problems)},
+        )
+    try:
+        signer = tokens.signer_for(token)
+    except signing.NoActiveKey:
+        raise ApiError(
+            409,
+            "no_signing_key",
+            _(
+                "The issuer %(name)s has no active signing key; an administrator can generate "
+                "one on its key management page."
+            )
+            % {"name": token.issuer.name},
+        ) from None
+    except (KeyUnavailable, signing.KeyMismatch):
+        raise ApiError(
+            503,
+            "key_unavailable",
+            _("The signing key cannot be used right now; tell the site's administrators."),
+        ) from None
+    document = dict(credential)
+    document["issuer"] = _issuer_value(credential, signer, token)
+    if purpose is not None and signer.did_key:
+        raise ApiError(
+            400,
+            "unsupported_status",
+            _(
+                "A token that signs as a did:key cannot add a status entry: the issuer's status "
+                "lists are published under its did:web. Use a token of the did:web issuer."
+            ),
+        )
+    try:
+        jsonld.check_safe(document)
+    except (SafeModeError, ContextError) as exc:
+        raise ApiError(
+            400, exc.code, _("The credential was not issued: %(reason)s") % {"reason": exc.message}
+        ) from None
+    except VCError as exc:
+        raise ApiError(
+            400, exc.code, _("The credential was not issued: %(reason)s") % {"reason": exc.message}
+        ) from None
+    with transaction.atomic():
+        status_entry = None
+        if purpose is not None:
+            credential_id = document.get("id")
+            status_entry = issuance_actions.status_entry_allocate(
+                issuer=token.issuer,
+                purpose=purpose,
+                credential_id=credential_id
+                if isinstance(credential_id, str)
+                else f"api:{token.pk}:{uuid.uuid4()}",
+            )
+            entry = statuslist.status_entry(
+                issuance_actions.status_list_url(status_entry.status_list),
+                status_entry.index,
+                purpose=purpose,
+            )
+            existing = document.get("credentialStatus")
+            if existing is None:
+                document["credentialStatus"] = entry
+            else:
+                document["credentialStatus"] = [
+                    *(existing if isinstance(existing, list) else [existing]),
+                    entry,
+                ]
+        try:
+            signed = dataintegrity.sign(
+                document,
+                signer.key,
+                cryptosuite=cryptosuite,
+                verification_method=signer.key.id,
+                created=created,
+            )
+        except VCError as exc:
+            raise ApiError(
+                400,
+                exc.code,
+                _("The credential was not issued: %(reason)s") % {"reason": exc.message},
+            ) from None
+        _self_check(signed, token)
+        ApiToken.objects.filter(pk=token.pk).update(last_used=timezone.now())
+        record(
+            actor=None,
+            action="verification.api_issue",
+            target=token,
+            organisation=token.issuer.organisation,
+            token=token.pk,
+            token_name=token.name,
+            issuer=signer.issuer_id,
+            verification_method=signer.key.id,
+            cryptosuite=cryptosuite,
+            credential_id=signed.get("id") if isinstance(signed.get("id"), str) else None,
+            types=_types(signed),
+            status_list=status_entry.status_list_id if status_entry else None,
+            status_index=status_entry.index if status_entry else None,
+        )
+    return signed

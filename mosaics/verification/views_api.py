@@ -1,0 +1,216 @@
+"""VC-API endpoints (JSON in and out, CSRF-exempt: they carry no cookie authority) and the
+pages where institution admins manage an issuer's API tokens."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from mosaics.issuance import signing
+from mosaics.organisations import permissions
+from mosaics.organisations.models import Issuer
+from mosaics.verification import api, tokens
+from mosaics.verification.forms_api import ApiTokenForm
+from mosaics.verification.models import ApiToken
+
+logger = logging.getLogger(__name__)
+
+JSON = "application/json"
+
+
+def _json(payload: Any, status: int = 200) -> HttpResponse:
+    body = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    response = HttpResponse(body.encode("utf-8"), content_type=JSON, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+def _error(exc: api.ApiError, *, verification: bool = False) -> HttpResponse:
+    payload = exc.to_json()
+    if verification:
+        payload = {"verified": False, "checks": [], "warnings": [], **payload}
+    response = _json(payload, exc.status)
+    if exc.status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="mosaics"' + (
+            ', error="invalid_token"' if exc.code == "invalid_token" else ""
+        )
+    return response
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    if request.method == "POST":
+        return None
+    response = _json(
+        {
+            "message": _("Use POST with a JSON body."),
+            "errors": [{"code": "method_not_allowed", "message": _("Use POST with a JSON body.")}],
+        },
+        405,
+    )
+    response["Allow"] = "POST"
+    return response
+
+
+def _endpoint(
+    request: HttpRequest,
+    work: Callable[[dict[str, Any]], tuple[int, dict[str, Any]]],
+    *,
+    verification: bool,
+) -> HttpResponse:
+    refused = _post_only(request)
+    if refused is not None:
+        return refused
+    try:
+        status, payload = work(api.read_json_body(request))
+    except api.ApiError as exc:
+        return _error(exc, verification=verification)
+    return _json(payload, status)
+
+
+@csrf_exempt
+def verify_credential(request: HttpRequest) -> HttpResponse:
+    """`POST /credentials/verify` (public): 200 when the credential verifies, 400 otherwise."""
+
+    def work(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        verified, payload = api.verify_credential(body)
+        return (200 if verified else 400), payload
+
+    return _endpoint(request, work, verification=True)
+
+
+@csrf_exempt
+def verify_presentation(request: HttpRequest) -> HttpResponse:
+    """`POST /presentations/verify` (public): the presentation's proof and its credentials."""
+
+    def work(body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        verified, payload = api.verify_presentation(body)
+        return (200 if verified else 400), payload
+
+    return _endpoint(request, work, verification=True)
+
+
+@csrf_exempt
+def issue_credential(request: HttpRequest) -> HttpResponse:
+    """`POST /credentials/issue` with `Authorization: Bearer <token>`: 201 and the signed
+    credential. The token is checked before the body is read."""
+    refused = _post_only(request)
+    if refused is not None:
+        return refused
+    header = request.headers.get("Authorization")
+    token = tokens.authenticate(header)
+    if token is None:
+        if header:
+            exc = api.ApiError(
+                401, "invalid_token", _("The API token is not valid, or it was revoked.")
+            )
+        else:
+            exc = api.ApiError(
+                401,
+                "unauthenticated",
+                _("Issuing needs an API token: send it as “Authorization: Bearer <token>”."),
+            )
+        return _error(exc)
+    try:
+        signed = api.issue_credential(token, api.read_json_body(request))
+    except api.ApiError as exc:
+        return _error(exc)
+    return _json({"verifiableCredential": signed}, 201)
+
+
+# --- token management ------------------------------------------------------------------------
+
+
+def _get_issuer_for_user(user: Any, slug: str) -> Issuer:
+    """An issuer profile whose API tokens `user` may manage; 404 otherwise."""
+    issuer = Issuer.objects.select_related("organisation__parent").filter(slug=slug).first()
+    if issuer is None or not permissions.can_manage_api_tokens(user, issuer):
+        raise Http404
+    return issuer
+
+
+def _render_tokens(
+    request: HttpRequest, issuer: Issuer, form: ApiTokenForm, status: int = 200
+) -> HttpResponse:
+    rows = list(issuer.api_tokens.select_related("created_by"))
+    return render(
+        request,
+        "verification/tokens.html",
+        {
+            "issuer": issuer,
+            "did": signing.issuer_did(issuer),
+            "active_tokens": [row for row in rows if row.is_active],
+            "revoked_tokens": [row for row in rows if not row.is_active],
+            "has_key": issuer.signing_keys.filter(retired_at__isnull=True).exists(),
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_safe
+def tokens_list(request: HttpRequest, slug: str) -> HttpResponse:
+    issuer = _get_issuer_for_user(request.user, slug)
+    return _render_tokens(request, issuer, ApiTokenForm())
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest, slug: str) -> HttpResponse:
+    """Make a token and show it, once."""
+    issuer = _get_issuer_for_user(request.user, slug)
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _render_tokens(request, issuer, form, status=400)
+    try:
+        row, token = tokens.api_token_create(
+            actor=request.user,
+            issuer=issuer,
+            name=form.cleaned_data["name"],
+            did_key=form.cleaned_data["signs_as"] == ApiTokenForm.DID_KEY,
+        )
+    except tokens.TokenRefused as exc:
+        form.add_error("name", exc.message)
+        return _render_tokens(request, issuer, form, status=400)
+    except PermissionDenied:  # pragma: no cover - checked above
+        raise Http404 from None
+    response = render(
+        request,
+        "verification/tokens_created.html",
+        {
+            "issuer": issuer,
+            "row": row,
+            "token": token,
+            "signs_as": row.did_key or signing.issuer_did(issuer),
+        },
+        status=201,
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    issuer = _get_issuer_for_user(request.user, slug)
+    row = get_object_or_404(ApiToken, pk=pk, issuer=issuer)
+    was_active = row.is_active
+    tokens.api_token_revoke(actor=request.user, token=row)
+    if was_active:
+        messages.success(
+            request,
+            _("The token “%(name)s” is revoked: it can no longer issue.") % {"name": row.name},
+        )
+    return redirect("verification:api_tokens", slug=issuer.slug)
