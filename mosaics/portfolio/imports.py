@@ -22,9 +22,16 @@ Outcomes, and why:
   again something that was rejected replaces the earlier attempt (the verdict may have changed:
   the learner may have verified the address since).
 
-Verification goes through `mosaics.verification.service.verify_any(data, allow_fetch=False)`
-when that service exists, else through `mosaics.vc.verify.verify` with our documents and status
-lists (plus an offline reading of Open Badges 2.0 assertions, which the core does not verify).
+Verification is `mosaics.verification.service.verify_any(data, allow_fetch=False)`, the same
+verifier as the public verification page, offline. What that means for badges from elsewhere:
+
+- an OB 3.0 / CLR credential is *valid* only when its key is confirmed offline — a ``did:key``
+  issuer, or one of our issuers. A key named ``<issuer>#<key>`` whose issuer's document we do
+  not hold is *unconfirmed* (anyone can make such a key), and the import is rejected with that
+  reason rather than accepted on trust;
+- status lists of other issuers are not fetched (a warning says so);
+- a hosted OB 2.0 assertion is only as good as the issuer's copy, which is not fetched: one from
+  elsewhere is *unconfirmed*; one of ours is checked against our own records.
 """
 
 from __future__ import annotations
@@ -52,6 +59,7 @@ from mosaics.vc import verify as vc_verify
 from mosaics.vc._util import as_list
 from mosaics.vc.errors import VCError
 from mosaics.vc.ob3 import verify_identity_hash
+from mosaics.verification.service import verify_any
 
 __all__ = [
     "DEFAULT_MAX_IMPORT_BYTES",
@@ -313,173 +321,30 @@ class _Verdict:
     verified: bool
     report: dict[str, Any]
     credential: dict[str, Any] | None
-    summary: str = ""
-    #: One of our own awards this badge is (found offline in our records), if any.
+    summary: dict[str, Any] = field(default_factory=dict)
+    #: One of our own awards this badge is (found offline, in our records), if any.
     award: Any = None
-    failed: list[dict[str, Any]] = field(default_factory=list)
-
-
-def _service() -> Any:
-    try:
-        from mosaics.verification import service
-    except ImportError:
-        return None
-    return service if hasattr(service, "verify_any") else None
 
 
 def _verify(parsed: _Parsed, now: datetime | None) -> _Verdict:
-    service = _service()
-    if service is not None:
-        verdict = service.verify_any(parsed.data, allow_fetch=False, now=now)
-        report = dict(verdict.to_json())
-        summary = verdict.summary if isinstance(verdict.summary, str) else ""
-        credential = verdict.credential if isinstance(verdict.credential, dict) else None
-        out = _Verdict(
-            status=str(verdict.status),
-            verified=bool(verdict.verified),
-            report=report,
-            credential=credential,
-            summary=summary,
-        )
-        report["engine"] = "verification.service"
-    elif parsed.kind == "ob2":
-        out = _verify_ob2(parsed, now)
-    else:
-        from mosaics.issuance.actions import status_list_credentials
-        from mosaics.issuance.signing import trusted_documents
+    """The shared verifier, offline: our issuers' documents and status lists are known (so our
+    own awards verify completely, revocation reasons included); nothing else is fetched."""
+    verdict = verify_any(parsed.data, allow_fetch=False, now=now)
+    report = verdict.to_json()
+    report.pop("credential", None)  # kept once, in ExternalBadge.credential
+    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
+    award = None
+    if verdict.award_uuid is not None:
+        from mosaics.awards.models import Award
 
-        result = vc_verify.verify(
-            parsed.data,
-            now=now,
-            documents=trusted_documents(),
-            status_lists=status_list_credentials(),
-        )
-        out = _from_report(result)
-    out.report.pop("credential", None)  # kept once, in ExternalBadge.credential
-    out.failed = [c for c in out.report.get("checks", []) if not c.get("ok")]
-    if out.award is None:
-        out.award = _our_award(out.credential or parsed.credential)
-    return out
-
-
-def _from_report(result: vc_verify.Report, award: Any = None) -> _Verdict:
-    report = result.to_json()
-    report["engine"] = "vc.verify"
+        award = Award.objects.filter(uuid=verdict.award_uuid).first()
     return _Verdict(
-        status=result.status,
-        verified=result.verified,
+        status=verdict.status,
+        verified=verdict.verified,
         report=report,
-        credential=result.credential,
-        summary=result.summary,
+        credential=verdict.credential if isinstance(verdict.credential, dict) else None,
+        summary=summary or {},
         award=award,
-    )
-
-
-def _verify_ob2(parsed: _Parsed, now: datetime | None) -> _Verdict:
-    """Open Badges 2.0, read offline: its shape and dates are checked here; whether it is
-    genuine and not revoked only the issuer's copy (hosted) or key (signed) can say, and both
-    would have to be fetched — except for badges issued here, whose copy is our own record."""
-    now = now or datetime.now(UTC)
-    assertion = parsed.credential or {}
-    report = vc_verify.Report(format="json", credential=assertion)
-    if set(assertion) == {"id"}:
-        report.ok("parse", "The image holds only a link to the badge's hosted assertion.")
-    else:
-        report.ok("parse", "The badge is an Open Badges 2.0 assertion.")
-        _ob2_shape(assertion, report, now)
-    award = _our_award_for_url(parsed.ob2_url) if parsed.ob2_verification == "hosted" else None
-    if award is not None:
-        from mosaics.awards.actions import verify_award
-
-        ours = verify_award(award)
-        report.ok(
-            "issuer_key",
-            f"This badge was issued here: its issuer's copy ({parsed.ob2_url}) is in our own "
-            "records, so it was checked without fetching anything.",
-        )
-        for check in ours.checks:
-            if check.name in ("status", "validity") and not check.ok:
-                report.checks.append(check)
-        report.warnings.extend(ours.warnings)
-        report.credential = assertion
-        report.summary = ours.summary
-    elif parsed.ob2_verification == "signed":
-        where = f" ({parsed.ob2_url[:200]})" if parsed.ob2_url else ""
-        report.fail(
-            "issuer_key",
-            "issuer_key_unconfirmed",
-            "This Open Badges 2.0 badge is signed with a key its issuer publishes online"
-            f"{where}. Imports are checked offline, without fetching anything, so the "
-            "signature could not be checked.",
-        )
-    else:
-        where = f" at {parsed.ob2_url[:200]}" if parsed.ob2_url else ""
-        report.fail(
-            "issuer_key",
-            "issuer_key_unconfirmed",
-            "This is a hosted Open Badges 2.0 badge: only the issuer's own copy"
-            f"{where} says whether it is genuine and not revoked. Imports are checked offline, "
-            "without fetching anything, so it could not be confirmed.",
-        )
-    if not report.summary:
-        report.summary = _ob2_summary(assertion)
-    return _from_report(report, award)
-
-
-def _ob2_shape(assertion: Mapping[str, Any], report: vc_verify.Report, now: datetime) -> None:
-    contexts = _contexts(assertion)
-    if OB2_CONTEXTS & set(contexts):
-        report.ok("context", "The badge uses the Open Badges 2.0 context.")
-    else:
-        report.fail(
-            "context",
-            "context_invalid",
-            "The badge's @context is not the Open Badges 2.0 context "
-            "(https://w3id.org/openbadges/v2).",
-        )
-    if "Assertion" in _types(assertion):
-        report.ok("type", "The badge is an Assertion.")
-    else:
-        report.fail("type", "type_invalid", "The badge's type is not Assertion.")
-    problems = []
-    recipient = assertion.get("recipient")
-    if not isinstance(recipient, Mapping) or not isinstance(recipient.get("identity"), str):
-        problems.append("it names no recipient")
-    if not isinstance(assertion.get("badge"), str | Mapping):
-        problems.append("it names no BadgeClass")
-    issued = _datetime(assertion.get("issuedOn"))
-    if issued is None:
-        problems.append("its issuedOn is not a date and time")
-    if "expires" in assertion and _datetime(assertion.get("expires")) is None:
-        problems.append("its expires is not a date and time")
-    if problems:
-        report.fail(
-            "schema", "schema_invalid", f"The assertion is incomplete: {'; '.join(problems)}."
-        )
-    else:
-        report.ok("schema", "The assertion has a recipient, a BadgeClass and an issue date.")
-    expires = _datetime(assertion.get("expires"))
-    if issued is not None and expires is not None and expires < issued:
-        report.fail("validity", "validity_invalid", "The badge expires before it was issued.")
-    elif expires is not None and expires <= now:
-        report.fail("validity", "expired", f"The badge expired on {expires.date().isoformat()}.")
-    elif issued is not None and issued > now:
-        report.fail(
-            "validity",
-            "not_yet_valid",
-            f"The badge says it was issued on {issued.date().isoformat()}, which is in the future.",
-        )
-    elif issued is not None:
-        report.ok("validity", "The badge is within its validity period.")
-
-
-def _ob2_summary(assertion: Mapping[str, Any]) -> str:
-    badge = assertion.get("badge")
-    what = _name(badge) if isinstance(badge, Mapping) else None
-    issuer = _name(badge.get("issuer")) if isinstance(badge, Mapping) else None
-    return (
-        f"An Open Badges 2.0 badge “{what or 'unnamed'}” issued by "
-        f"{issuer or 'an issuer named only by its hosted BadgeClass'}."
     )
 
 
@@ -789,9 +654,12 @@ def external_badge_import(
     credential = verdict.credential or parsed.credential
     cid = credential_id(parsed.credential) or credential_id(credential)
     digest = hashlib.sha256(parsed.data).hexdigest()
+    if verdict.award is None and parsed.kind == "ob2" and parsed.ob2_verification == "hosted":
+        verdict.award = _our_award_for_url(parsed.ob2_url)
     _refuse_duplicates(actor, cid, digest, verdict.award)
 
     if verdict.award is not None and parsed.kind == "ob2":
+        # Our own hosted OB 2.0 assertion: our record of the recipient is the truth.
         who = _award_recipient(verdict.award, actor)
     else:
         who = _recipient(credential, parsed.kind, _identities(actor))
@@ -809,8 +677,14 @@ def external_badge_import(
     else:
         report["rejection"] = None
     title, issuer_name, issued_on = _describe(credential, parsed.kind)
-    if not title and verdict.award is not None:
-        title = verdict.award.title[:300]
+    summary = verdict.summary
+    achievement = summary.get("achievement") if isinstance(summary.get("achievement"), dict) else {}
+    issuer = summary.get("issuer") if isinstance(summary.get("issuer"), dict) else {}
+    title = str(achievement.get("name") or title)[:300]
+    issuer_name = str(issuer.get("name") or issuer_name)[:300]
+    issued_on = _datetime(summary.get("issued")) or issued_on
+    if verdict.award is not None:
+        title = title or verdict.award.title[:300]
         issuer_name = issuer_name or verdict.award.issuer.name[:300]
 
     replaced = _earlier_attempts(actor, cid, digest)

@@ -24,7 +24,10 @@ from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>'
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+    b'<rect width="10" height="10"/></svg>'
+)
 
 
 def _png() -> bytes:
@@ -110,7 +113,8 @@ def test_our_award_is_rejected_for_another_learner_and_kept_as_a_failed_import(
         assert badge.report["rejection"] == {"code": "not_yours"}  # ...but it is not theirs
         assert badge.report["recipient"]["ok"] is False
         text = imports.rejection_text(badge)
-        assert "not yours" in text and "someone else" in text
+        assert "not yours" in text
+        assert "someone else" in text
     # A second attempt replaces the first instead of piling up.
     assert ExternalBadge.objects.filter(owner=someone).count() == 1
     assert not ExternalBadge.objects.filter(owner=someone, verified=True).exists()
@@ -121,7 +125,8 @@ def test_the_learner_can_import_once_they_verify_the_address_it_was_sent_to(worl
     award = f.award(version, email="old-address@example.org")
     data = json.dumps(award.credential).encode()
     first = external_badge_import(actor=world.learner, data=data)
-    assert not first.verified and first.report["rejection"] == {"code": "not_yours"}
+    assert not first.verified
+    assert first.report["rejection"] == {"code": "not_yours"}
     from allauth.account.models import EmailAddress
 
     EmailAddress.objects.create(user=world.learner, email="Old-Address@example.org", verified=True)
@@ -205,7 +210,8 @@ def test_a_tampered_award_is_rejected_as_invalid(world: Any, award: Any) -> None
 def test_detected_by_content_not_by_name(world: Any, award: Any) -> None:
     png = baking.bake(_png(), award.credential)
     badge = external_badge_import(actor=world.learner, data=png, filename="badge.json")
-    assert badge.format == "png" and badge.verified
+    assert badge.format == "png"
+    assert badge.verified
     assert badge.report["filename"] == "badge.json"
 
 
@@ -216,7 +222,8 @@ def test_pasted_text_with_whitespace_and_a_byte_order_mark(world: Any, award: An
     jwt = str(award_actions.award_credential_form(award, "jwt"))
     imports.external_badge_delete(actor=world.learner, badge=badge)
     badge = external_badge_import(actor=world.learner, data=f"  {jwt}\n".encode())
-    assert badge.verified and badge.format == "ob3-jwt"
+    assert badge.verified
+    assert badge.format == "ob3-jwt"
 
 
 def test_only_a_signed_in_person_may_import(world: Any, award: Any) -> None:
@@ -365,9 +372,11 @@ def test_hostile_uploads_are_refused_with_a_reason(world: Any, name: str) -> Non
 
 def test_the_size_limit_is_a_setting(world: Any, award: Any) -> None:
     data = json.dumps(award.credential).encode()
-    with override_settings(MOSAICS_MAX_IMPORT_BYTES=len(data) - 1):
-        with pytest.raises(ImportRefused) as refused:
-            external_badge_import(actor=world.learner, data=data)
+    with (
+        override_settings(MOSAICS_MAX_IMPORT_BYTES=len(data) - 1),
+        pytest.raises(ImportRefused) as refused,
+    ):
+        external_badge_import(actor=world.learner, data=data)
     assert refused.value.code == "too_large"
     assert "too large" in refused.value.message
     assert not ExternalBadge.objects.exists()
