@@ -647,3 +647,33 @@ def test_the_record_shows_what_was_awarded(client, world):
         reverse("catalogue:version", kwargs={"slug": version.micro_credential.slug, "number": 1})
         in page
     )
+
+
+def test_the_record_links_to_the_public_page_once_shared(client, world):
+    award = f.award(f.published_version(world.issuer), email="ada@example.org")
+    client_for(client, world.assessor)
+    url = reverse("awards:record", kwargs={"uuid": award.uuid})
+    public = reverse("awards:public", kwargs={"uuid": award.uuid})
+    assert public not in client.get(url).content.decode()
+    Award.objects.filter(pk=award.pk).update(shared=True)
+    assert public in client.get(url).content.decode()
+
+
+def test_nothing_to_award_yet_is_said_in_words(client, world):
+    client_for(client, world.assessor)
+    response = client.get(reverse("awards:new"))
+    assert response.status_code == 200
+    assert "There is nothing you can award yet" in response.content.decode()
+
+
+def test_a_pathway_award_made_by_the_platform_shows_who_in_its_history(client, world):
+    version = f.published_version(world.issuer)
+    pathway = _published_pathway(world.issuer, version)
+    award = actions.award_issue(
+        actor=None, recipient_email="p@example.org", pathway=pathway, source="pathway"
+    )
+    client_for(client, world.tlc_admin)
+    page = client.get(reverse("awards:record", kwargs={"uuid": award.uuid})).content.decode()
+    assert "Mosaics, automatically" in page
+    assert reverse("pathways:detail", kwargs={"slug": pathway.slug}) in page
+    assert "Results against the rubric" not in page
