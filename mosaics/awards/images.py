@@ -24,12 +24,23 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
+import qrcode
+import qrcode.constants
 from PIL import Image, ImageDraw, ImageFont
 
 from mosaics.awards.models import Award
 from mosaics.vc import baking
+from mosaics.vc.errors import VCError
 
-__all__ = ["baked_png", "baked_svg", "base_png", "base_svg", "design_picture"]
+__all__ = [
+    "baked_png",
+    "baked_svg",
+    "base_png",
+    "base_svg",
+    "design_picture",
+    "qr_matrix",
+    "qr_svg",
+]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 JPEG_SIGNATURE = b"\xff\xd8\xff"
@@ -232,9 +243,49 @@ def _payload(award: Award, form: str) -> Any:
 
 def baked_png(award: Award, form: str = "eddsa-rdfc-2022") -> bytes:
     """The PNG with the award's credential (signed as `form`) baked in."""
-    return baking.bake(base_png(award), _payload(award, form))
+    payload = _payload(award, form)
+    try:
+        return baking.bake(base_png(award), payload)
+    except VCError:
+        # A picture the baker will not take (say, over the size limit): the drawn badge.
+        return baking.bake(_drawn_png(award.title, _issuer_name(award)), payload)
 
 
 def baked_svg(award: Award, form: str = "eddsa-rdfc-2022") -> bytes:
     """The SVG with the award's credential (signed as `form`) baked in."""
-    return baking.bake(base_svg(award), _payload(award, form))
+    payload = _payload(award, form)
+    try:
+        return baking.bake(base_svg(award), payload)
+    except VCError:
+        return baking.bake(_drawn_svg(award.title, _issuer_name(award)), payload)
+
+
+# --- QR code -------------------------------------------------------------------------------
+
+
+def qr_matrix(text: str) -> list[list[bool]]:
+    """The QR code of `text` (error correction M, quiet zone of 4 modules included)."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    code.add_data(text)
+    code.make(fit=True)
+    return [[bool(cell) for cell in row] for row in code.get_matrix()]
+
+
+def qr_svg(text: str, label: str) -> bytes:
+    """The QR code of `text` as an SVG image named by `label` (its text alternative): dark
+    modules as one path on a white square, so it scans on any page background."""
+    matrix = qr_matrix(text)
+    size = len(matrix)
+    path = "".join(
+        f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+        f'width="{size * 6}" height="{size * 6}" role="img" aria-label={quoteattr(label)} '
+        'shape-rendering="crispEdges">'
+        f"<title>{escape(label)}</title>"
+        f'<rect width="{size}" height="{size}" fill="#ffffff"/>'
+        f'<path fill="#000000" d="{path}"/>'
+        "</svg>\n"
+    ).encode()
