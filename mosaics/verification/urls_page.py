@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list = []
+from mosaics.verification import views_page
+
+urlpatterns: list[URLPattern] = [
+    path("verify", views_page.verify, name="verify"),
+]
