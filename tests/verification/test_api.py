@@ -67,7 +67,8 @@ def assert_json_error(response: Any, status: int, code: str | None = None) -> di
     assert response["Content-Type"] == "application/json"
     body = response.json()
     assert body["message"]
-    assert body["errors"] and all(e["message"] for e in body["errors"])
+    assert body["errors"]
+    assert all(e["message"] for e in body["errors"])
     if code is not None:
         assert body["errors"][0]["code"] == code, body
     return body
@@ -102,8 +103,10 @@ def test_issue_with_a_did_key_token_signs_as_is_and_verifies(
     assert [c.code for c in report.failed] == ["type_invalid"]  # core verifier: OB only
     assert dataintegrity.verify(issued)[0].controller == did
     entry = AuditEntry.objects.get(action="verification.api_issue")
-    assert entry.data["issuer"] == did and entry.data["cryptosuite"] == "eddsa-rdfc-2022"
-    assert token not in json.dumps(entry.data) and row.token_hash not in json.dumps(entry.data)
+    assert entry.data["issuer"] == did
+    assert entry.data["cryptosuite"] == "eddsa-rdfc-2022"
+    assert token not in json.dumps(entry.data)
+    assert row.token_hash not in json.dumps(entry.data)
     row.refresh_from_db()
     assert row.last_used is not None
 
@@ -160,14 +163,16 @@ def test_issue_with_a_did_web_token_an_open_badge_gets_the_profile_and_a_status_
     assert response.status_code == 201, response.content
     issued = response.json()["verifiableCredential"]
     did = issuer_did(world.issuer)
-    assert issued["issuer"]["id"] == did and "Profile" in issued["issuer"]["type"]
+    assert issued["issuer"]["id"] == did
+    assert "Profile" in issued["issuer"]["type"]
     assert issued["proof"][0]["verificationMethod"].startswith(f"{did}#z6Mk")
     assert issued["credentialStatus"]["statusPurpose"] == "revocation"
     assert StatusEntry.objects.filter(credential_id=credential["id"]).count() == 1
     verified = post(client, VERIFY, {"verifiableCredential": issued})
     assert verified.status_code == 200, verified.content
     body = verified.json()
-    assert body["verified"] is True and body["errors"] == []
+    assert body["verified"] is True
+    assert body["errors"] == []
     assert {"proof", "issuer_key", "status"} <= set(body["checks"])
     report = vc_verify.verify(issued, documents=trusted_documents(), status_lists=_lists())
     assert report.verified, report.failed
@@ -405,7 +410,8 @@ def test_wrong_content_type_is_415(client: Client, key_token: tuple[Any, str]) -
     ld = client.post(
         VERIFY, data=json.dumps({"verifiableCredential": {}}), content_type="application/ld+json"
     )
-    assert ld.status_code == 400 and ld.json()["verified"] is False
+    assert ld.status_code == 400
+    assert ld.json()["verified"] is False
 
 
 def test_a_2_mb_body_is_413(client: Client, key_token: tuple[Any, str]) -> None:
@@ -460,9 +466,12 @@ def test_verify_a_valid_plain_credential_is_200(client: Client, world: Any) -> N
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["verified"] is True and body["status"] == "valid"
-    assert body["errors"] == [] and isinstance(body["warnings"], list)
-    assert "proof" in body["checks"] and "type" in body["checks"]
+    assert body["verified"] is True
+    assert body["status"] == "valid"
+    assert body["errors"] == []
+    assert isinstance(body["warnings"], list)
+    assert "proof" in body["checks"]
+    assert "type" in body["checks"]
 
 
 @pytest.mark.parametrize(
@@ -503,7 +512,8 @@ def test_verify_refuses_tampered_or_invalid_credentials_with_400(
     assert response.status_code == 400, response.content
     body = response.json()
     assert body["verified"] is False
-    assert body["errors"] and all(e["message"] for e in body["errors"])
+    assert body["errors"]
+    assert all(e["message"] for e in body["errors"])
 
 
 @pytest.mark.parametrize(
@@ -524,7 +534,8 @@ def test_verify_bad_input_is_400_json(client: Client, world: Any, body: dict[str
     response = post(client, VERIFY, body)
     assert response.status_code == 400, response.content
     payload = response.json()
-    assert payload["verified"] is False and payload["errors"]
+    assert payload["verified"] is False
+    assert payload["errors"]
 
 
 def test_verify_a_jwt_and_one_of_our_awards(client: Client, world: Any) -> None:
@@ -633,4 +644,5 @@ def test_bad_presentations_are_4xx_json(client: Client, world: Any, body: dict[s
     response = post(client, VERIFY_VP, body)
     assert 400 <= response.status_code < 500, response.content
     payload = response.json()
-    assert payload["verified"] is False and payload["errors"]
+    assert payload["verified"] is False
+    assert payload["errors"]
