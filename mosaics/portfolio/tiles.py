@@ -11,7 +11,7 @@ Skill area of a badge — one clear rule, the first that gives a name:
 A pathway award is in the area "Pathways" (a pathway spans several skill areas). An external
 (imported) badge follows the same rule on its credential's Achievement (``fieldOfStudy``,
 ``tag``, ``alignment[].targetName``). Areas are compared without case or repeated spaces and
-shown with the first spelling met; they are listed alphabetically, then "Pathways", then
+shown as the area's earliest badge spells them; they are listed alphabetically, then "Pathways", then
 "Other skills".
 
 The SVG is generated here, server-side, with every text escaped. Accessibility: the ``<svg>``
@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -151,6 +151,11 @@ def area_of_achievement(achievement: Any) -> str:
     return ""
 
 
+def _attr(value: str) -> str:
+    """An attribute value, double-quoted, with every quote escaped."""
+    return '"' + escape(value, {'"': "&quot;", "'": "&#x27;"}) + '"'
+
+
 def _key(name: str) -> str:
     return name.casefold()
 
@@ -159,13 +164,15 @@ def group(tiles: Iterable[Tile]) -> list[Area]:
     """Tiles grouped by area: named areas alphabetically, then Pathways, then Other skills;
     newest badge first within an area."""
     areas: dict[str, Area] = {}
-    for tile in tiles:
+    # Oldest first, so an area is named as its earliest badge spells it.
+    ordered_tiles = sorted(tiles, key=lambda t: (t.awarded is None, t.awarded or 0, t.key))
+    for tile in ordered_tiles:
         if tile.area == PATHWAYS:
-            key, name = f"\x01{PATHWAYS}", _("Pathways")
+            key, name = f"1:{PATHWAYS}", _("Pathways")
         elif not tile.area or tile.area == OTHER:
-            key, name = f"\x02{OTHER}", _("Other skills")
+            key, name = f"2:{OTHER}", _("Other skills")
         else:
-            key, name = _key(tile.area), tile.area
+            key, name = "0:" + _key(tile.area), tile.area
         areas.setdefault(key, Area(key=key, name=name)).tiles.append(tile)
     ordered = [areas[key] for key in sorted(areas)]
     for area in ordered:
@@ -222,7 +229,7 @@ def svg(areas: list[Area], *, title: str, description: str) -> SafeString:
             tx = column * (TILE_WIDTH + GAP)
             ty = y + row * (TILE_HEIGHT + GAP)
             dash = ' stroke-dasharray="6 4"' if tile.external else ""
-            parts.append(f"<a href={quoteattr(tile.url)} aria-label={quoteattr(tile.label)}>")
+            parts.append(f"<a href={_attr(tile.url)} aria-label={_attr(tile.label)}>")
             parts.append(f"<title>{escape(tile.label)}</title>")
             parts.append(
                 f'<rect x="{tx}" y="{ty}" width="{TILE_WIDTH}" height="{TILE_HEIGHT}" rx="6" '
