@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export MOSAICS_VAR_DIR ?= $(CURDIR)/var
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-python lint bench install node chromium messages lock clean
+.PHONY: help run test test-python lint bench install node chromium ob2validator messages lock clean
 
 help:
 	@echo "make run    set up (venv, dependencies, database under var/, demo data) and serve http://127.0.0.1:8000"
@@ -30,16 +30,20 @@ node: interop/node_modules/.package-lock.json
 chromium:
 	@scripts/ensure-chromium
 
+# 1EdTech's Open Badges 2.0 validator, in its own environment under var/ (tests/awards).
+ob2validator:
+	@scripts/ensure-ob2-validator
+
 run: install
 	$(BIN)/mosaics setup --verbosity 0
 	$(BIN)/mosaics demo
 	$(BIN)/mosaics serve
 
-test: install node chromium
+test: install node chromium ob2validator
 	$(BIN)/pytest
 
 # The suite alone, for a second database (see .ci/run).
-test-python: install node
+test-python: install node ob2validator
 	$(BIN)/pytest
 
 lint: install
