@@ -146,7 +146,7 @@ def _drawn_png(title: str, issuer: str) -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((8, 8, TILE - 8, TILE - 8), radius=72, fill=_colour(title))
     draw.rounded_rectangle((36, 36, TILE - 36, TILE - 36), radius=52, outline="#ffffff", width=6)
-    title_font, issuer_font = _font(46, bold=True), _font(28)
+    title_font, issuer_font = _font(42, bold=True), _font(28)
     title_lines = _lines(title, 18, 4)
     issuer_lines = _lines(issuer, 30, 2)
     title_height, issuer_height, gap = 58, 36, 40
@@ -207,7 +207,7 @@ def _drawn_svg(title: str, issuer: str) -> bytes:
     for line in title_lines:
         # y is the baseline: the top of the line plus the font's ascent (about 0.8 em).
         texts.append(
-            f'<text x="{TILE // 2}" y="{top + 46 * 0.8:.0f}" font-size="46" '
+            f'<text x="{TILE // 2}" y="{top + 42 * 0.8:.0f}" font-size="42" '
             f'font-weight="bold">{escape(line)}</text>'
         )
         top += title_height

@@ -484,3 +484,46 @@ def test_the_qr_code_of_an_unshared_badge_is_the_holders_only(world, client):
     assert client.get(url).status_code == 404
     client.force_login(world.learner)
     assert client.get(url).status_code == 200
+
+
+def test_the_public_page_shows_the_partners_endorsements(world, client):
+    from mosaics.endorsements import actions as endorsements
+    from mosaics.issuance.actions import key_generate
+
+    key_generate(issuer=world.endorser_profile, actor=None)
+    award = _held(world, share=True)
+    request = endorsements.endorsement_request_send(
+        actor=world.designer, version=award.version, partner=world.partner, message="Please"
+    )
+    endorsements.endorsement_sign(
+        actor=world.endorser, request=request, statement="Graduates can do this on day one."
+    )
+    html = client.get(reverse("awards:public", kwargs={"uuid": award.uuid})).content.decode()
+    assert "Endorsed by industry" in html
+    assert world.partner.name in html
+    assert "Graduates can do this on day one." in html
+
+
+def test_a_pathway_award_is_shared_downloaded_and_certified(world, client):
+    first, second = (f.published_version(world.issuer) for _ in range(2))
+    pathway = f.published_pathway(world.issuer, [first.micro_credential, second.micro_credential])
+    award = actions.award_issue(
+        actor=None, recipient_email=world.learner.email, pathway=pathway, source="api"
+    )
+    actions.award_accept(actor=world.learner, award=award)
+    sharing.award_share(actor=world.learner, award=award, shared=True)
+    html = client.get(reverse("awards:public", kwargs={"uuid": award.uuid})).content.decode()
+    assert pathway.title in html
+    assert (
+        client.get(reverse("awards:public_image", kwargs={"uuid": award.uuid})).status_code == 200
+    )
+    client.force_login(world.learner)
+    assert client.get(reverse("awards:sharing", kwargs={"uuid": award.uuid})).status_code == 200
+    for name in FILES:
+        response = client.get(reverse("awards:download", kwargs={"uuid": award.uuid, "file": name}))
+        assert response.status_code == 200, name
+        if name.startswith("badge"):
+            payload = baking.extract(response.content).json()
+            assert actions.verify_award(award, payload).status == "valid"
+    pdf = client.get(reverse("awards:certificate", kwargs={"uuid": award.uuid}))
+    assert pdf.content.startswith(b"%PDF-")
