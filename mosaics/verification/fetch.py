@@ -130,7 +130,9 @@ def address_problem(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.scope_id:
             return _("it is a link-local address")
-        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if ip.ipv4_mapped is not None:
+            return address_problem(ip.ipv4_mapped)
+        embedded = ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
         if embedded is None and ip in _NAT64:
             embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if embedded is None and int(ip) >> 32 == 0 and int(ip) > 1:
@@ -221,8 +223,10 @@ def check_url(url: str) -> _Target:
         problem = address_problem(host)
         if problem and host not in _test_addresses():
             raise FetchRefused(_("This address cannot be opened: %(why)s.") % {"why": problem})
-    if port not in (None, 443) and literal and host not in _test_addresses():
-        # (For host names, the addresses they resolve to decide; see _checked_addresses.)
+    if port not in (None, 443) and (
+        host not in _test_addresses() if literal else not _test_addresses()
+    ):
+        # (Other ports only for the addresses tests allow; see _checked_addresses.)
         raise FetchRefused(_("Only the standard https port (443) can be used."))
     path = parts.path or "/"
     if parts.query:
@@ -387,9 +391,10 @@ def _exchange(
                 "Connection": "close",
             },
         )
-        assert connection.sock is not None
-        connection.sock.settimeout(_remaining(deadline))
-        response = connection.getresponse()
+        sock = connection.sock
+        assert sock is not None
+        sock.settimeout(_remaining(deadline))
+        response = connection.getresponse()  # (may hand the socket over to the response)
         status = response.status
         if status in _REDIRECTS:
             return status, response.getheader("Location"), "", b""
@@ -406,8 +411,8 @@ def _exchange(
             raise FetchFailed(_too_large(max_bytes))
         chunks: list[bytes] = []
         size = 0
-        while True:
-            connection.sock.settimeout(_remaining(deadline))
+        while not response.isclosed():
+            sock.settimeout(_remaining(deadline))
             chunk = response.read(min(65536, max_bytes + 1 - size))
             if not chunk:
                 break
