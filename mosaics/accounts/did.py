@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from mosaics.vc import dataintegrity, jose, keys, limits
 from mosaics.vc.errors import VCError
 
-__all__ = ["DidProofRefused", "MAX_RESPONSE", "new_challenge", "verify_did_proof"]
+__all__ = ["MAX_RESPONSE", "DidProofRefused", "new_challenge", "verify_did_proof"]
 
 #: A signed challenge is a few hundred characters; anything much larger is not one.
 MAX_RESPONSE = 20_000

@@ -56,7 +56,7 @@ def _render(request: HttpRequest, form: DidBindForm, status: int = 200) -> HttpR
             "form": form,
             "challenge": challenge[0],
             "challenge_expires": challenge[1],
-            "bound_dids": list(BoundDid.objects.filter(user=request.user)),
+            "bound_dids": list(BoundDid.objects.filter(user=request.user.pk)),
         },
         status=status,
     )
@@ -102,7 +102,7 @@ def did(request: HttpRequest) -> HttpResponse:
 def did_unbind(request: HttpRequest, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login("/")
-    bound = get_object_or_404(BoundDid, pk=pk, user=request.user)
+    bound = get_object_or_404(BoundDid, pk=pk, user_id=request.user.pk)
     try:
         actions.did_unbind(actor=request.user, bound=bound)
     except PermissionDenied:

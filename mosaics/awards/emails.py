@@ -6,6 +6,8 @@ they receive mail at — with the claim link (its token is derived, never stored
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -24,7 +26,7 @@ def _summary(award: Award) -> str:
     return getattr(achievement, "summary", "") or ""
 
 
-def _send(award: Award, template: str, context: dict, *, html: bool) -> int:
+def _send(award: Award, template: str, context: dict[str, Any], *, html: bool) -> int:
     with translation.override(_language(award)):
         context = {"award": award, "site_url": settings.SITE_URL, **context}
         subject = " ".join(

@@ -19,7 +19,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,7 +54,7 @@ def mask_email(email: str) -> str:
     return f"{local[:1]}•••@{domain}"
 
 
-def _awards() -> Any:
+def _awards() -> QuerySet[Award]:
     return Award.objects.select_related(
         "issuer__organisation", "version__micro_credential", "pathway", "learner"
     )

@@ -142,7 +142,8 @@ def test_a_new_account_made_from_the_claim_link_gets_the_award_once_confirmed(
     award.refresh_from_db()
     assert award.learner is None  # not before the address is confirmed
     assert not EmailAddress.objects.get(email=EMAIL).verified
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == [EMAIL]
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [EMAIL]
 
     response = _confirm_from_mail(client, mailoutbox[0])
     assert response.status_code == 302
@@ -196,17 +197,20 @@ def test_an_account_with_another_address_adds_and_confirms_it(
     response = client.get(_claim_path(award))
     assert response.status_code == 200
     html = response.content.decode()
-    assert MASKED in html and EMAIL not in html
+    assert MASKED in html
+    assert EMAIL not in html
     assert 'name="action" value="add_address"' in html
 
     mailoutbox.clear()
     response = client.post(_claim_path(award), {"action": "add_address"})
     assert response.status_code == 302
     address = EmailAddress.objects.get(email=EMAIL)
-    assert address.user == user and not address.verified
+    assert address.user == user
+    assert not address.verified
     award.refresh_from_db()
     assert award.learner is None  # not before it is confirmed
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == [EMAIL]
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [EMAIL]
     # Until then the claim page says so, and still attaches nothing.
     page = client.get(_claim_path(award))
     assert page.status_code == 200
@@ -230,7 +234,8 @@ def test_changing_the_main_address_keeps_the_awards(
     client.get(_claim_path(award))
     other = f.award(email="sam@home.example")
     award.refresh_from_db()
-    assert award.learner == user and other.learner == user
+    assert award.learner == user
+    assert other.learner == user
 
     response = client.post(reverse("account_email"), {"email": EMAIL, "action_primary": ""})
     assert response.status_code == 302
@@ -242,7 +247,8 @@ def test_changing_the_main_address_keeps_the_awards(
     assert not EmailAddress.objects.filter(email="sam@home.example").exists()
     award.refresh_from_db()
     other.refresh_from_db()
-    assert award.learner == user and other.learner == user
+    assert award.learner == user
+    assert other.learner == user
     assert client.get(reverse("awards:detail", kwargs={"uuid": other.uuid})).status_code == 200
 
 
@@ -287,7 +293,8 @@ def test_a_badge_held_through_another_address_is_not_given_twice(client: Any) ->
     user = f.UserFactory(email="sam@home.example")
     held = f.award(version, email="sam@home.example")
     second = f.award(version, email=EMAIL)
-    assert held.learner == user and second.learner is None
+    assert held.learner == user
+    assert second.learner is None
     EmailAddress.objects.create(user=user, email=EMAIL, verified=True, primary=False)
     client_for(client, user)
     response = client.get(_claim_path(second))
