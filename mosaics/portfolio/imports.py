@@ -67,6 +67,7 @@ __all__ = [
     "external_badge_delete",
     "external_badge_import",
     "external_badge_share",
+    "human_size",
     "max_import_bytes",
     "recipient_text",
     "rejection_text",
@@ -604,7 +605,7 @@ def credential_id(credential: Mapping[str, Any] | None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _human_size(n: int) -> str:
+def human_size(n: int) -> str:
     if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
         return _("%(n)d MB") % {"n": n // (1024 * 1024)}
     if n >= 1024 and n % 1024 == 0:
@@ -638,7 +639,7 @@ def external_badge_import(
         limits.check_size(data, limit, what="file")
     except VCError as exc:
         raise _refuse(
-            _("The file is too large: badges are at most %(size)s.") % {"size": _human_size(limit)},
+            _("The file is too large: badges are at most %(size)s.") % {"size": human_size(limit)},
             exc.code,
         ) from None
     if not data.strip():

@@ -1,0 +1,139 @@
+"""Importing badges earned elsewhere: the upload page (with the learner's imports, accepted and
+failed), one imported badge's page (what it is, who issued it, why it was accepted or rejected,
+every check of the verifier), deleting it and sharing it.
+
+Every page is the owner's alone: anyone else gets 404, whether or not the import exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from mosaics.portfolio import imports
+from mosaics.portfolio.forms_import import ImportForm, ShareForm
+from mosaics.portfolio.models import ExternalBadge
+from mosaics.verification.service import STATUS_LABELS
+
+KIND_LABELS = {
+    "ob3": gettext_lazy("an Open Badges 3.0 badge"),
+    "clr": gettext_lazy("a Comprehensive Learner Record (CLR 2.0)"),
+    "ob2": gettext_lazy("an Open Badges 2.0 badge"),
+}
+
+
+def _get_badge_for_user(user: Any, value: uuid.UUID) -> ExternalBadge:
+    """The imported badge, if `user` imported it; 404 for everyone else."""
+    return get_object_or_404(ExternalBadge, uuid=value, owner_id=user.pk)
+
+
+def _import_page(request: HttpRequest, form: ImportForm, *, status: int = 200) -> HttpResponse:
+    mine = ExternalBadge.objects.filter(owner=request.user).defer("payload", "credential")
+    failed = [(badge, imports.rejection_text(badge)) for badge in mine if not badge.verified]
+    return render(
+        request,
+        "portfolio/import.html",
+        {
+            "form": form,
+            "accepted": [badge for badge in mine if badge.verified],
+            "failed": failed,
+            "limit": imports.human_size(imports.max_import_bytes()),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def import_badge(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _import_page(request, ImportForm())
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        data, filename = form.payload()
+        try:
+            badge = imports.external_badge_import(actor=request.user, data=data, filename=filename)
+        except imports.ImportRefused as error:
+            form.add_error(None, error)
+        else:
+            if badge.verified:
+                messages.success(
+                    request,
+                    _("The badge checks out and is yours: it is now in your mosaic."),
+                )
+            else:
+                messages.warning(request, _("The badge was not accepted; this page says why."))
+            return redirect("portfolio:external", uuid=badge.uuid)
+    return _import_page(request, form, status=400)
+
+
+def _external_page(
+    request: HttpRequest, badge: ExternalBadge, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    report = badge.report or {}
+    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
+    checks = report.get("checks") or []
+    return render(
+        request,
+        "portfolio/external.html",
+        {
+            "badge": badge,
+            "kind": KIND_LABELS.get(report.get("kind", ""), _("a badge")),
+            "status_label": STATUS_LABELS.get(badge.status, badge.status),
+            "rejection": imports.rejection_text(badge),
+            "recipient": imports.recipient_text(report.get("recipient")),
+            "summary": summary,
+            "checks": checks,
+            "failed": [c for c in checks if not c.get("ok")],
+            "warnings": report.get("warnings") or [],
+            "nested": report.get("nested") or [],
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@require_safe
+@login_required
+def external(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
+    return _external_page(request, _get_badge_for_user(request.user, uuid))
+
+
+@require_POST
+@login_required
+def external_delete(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
+    badge = _get_badge_for_user(request.user, uuid)
+    try:
+        imports.external_badge_delete(actor=request.user, badge=badge)
+    except PermissionDenied:
+        raise Http404 from None
+    messages.success(request, _("The imported badge was removed."))
+    return redirect("portfolio:import")
+
+
+@require_POST
+@login_required
+def external_share(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
+    badge = _get_badge_for_user(request.user, uuid)
+    form = ShareForm(request.POST)
+    shared = form.is_valid() and bool(form.cleaned_data["shared"])
+    try:
+        badge = imports.external_badge_share(actor=request.user, badge=badge, shared=shared)
+    except PermissionDenied:
+        raise Http404 from None
+    except imports.ImportRefused as error:
+        return _external_page(request, badge, status=400, error=error.message)
+    if badge.shared:
+        messages.success(request, _("This badge is now shared publicly."))
+    else:
+        messages.success(request, _("This badge is private again."))
+    return redirect("portfolio:external", uuid=badge.uuid)
