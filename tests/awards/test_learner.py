@@ -233,3 +233,22 @@ def test_the_status_email_links_to_the_award(
     body = mailoutbox[0].body
     assert "Under review" in body
     assert _detail(award) in body
+
+
+def test_the_page_links_to_sharing_and_downloads(client: Any, world: Any, award: Award) -> None:
+    client_for(client, world.learner)
+    actions.award_accept(actor=world.learner, award=award)
+    html = client.get(_detail(award)).content.decode()
+    for file in ("credential.json", "credential.jwt", "badge.png", "badge.svg"):
+        url = reverse("awards:download", kwargs={"uuid": award.uuid, "file": file})
+        assert f'href="{url}"' in html
+    share = reverse("awards:share", kwargs={"uuid": award.uuid})
+    assert f'action="{share}"' in html
+    # The share button as the page makes it: on, and back to this page.
+    response = client.post(share, {"shared": "on", "next": _detail(award)})
+    assert response.status_code == 302
+    assert response["Location"] == _detail(award)
+    award.refresh_from_db()
+    assert award.shared
+    html = client.get(_detail(award)).content.decode()
+    assert reverse("awards:public", kwargs={"uuid": award.uuid}) in html
