@@ -57,6 +57,13 @@ _DATETIME_STAMP = re.compile(
     r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII
 )
 _JWT_ENVELOPE = "data:application/vc+jwt,"
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+#: Added to a VC 1.1 credential that lacks it, as jsonld-signatures does: the VC 1.1 context
+#: does not define DataIntegrityProof.
+DATA_INTEGRITY_CONTEXT: Final = "https://w3id.org/security/data-integrity/v2"
+_DATA_INTEGRITY_CONTEXTS: Final = frozenset(
+    {DATA_INTEGRITY_CONTEXT, "https://w3id.org/security/data-integrity/v1"}
+)
 
 
 class ApiError(Exception):
@@ -247,11 +254,14 @@ def _result(report: Any) -> dict[str, Any]:
 def _credential_input(value: object, what: str) -> Mapping[str, Any] | str:
     if isinstance(value, dict):
         return value
-    if isinstance(value, str) and value.strip():
+    if isinstance(value, str):
         text = value.strip()
         if text.startswith(_JWT_ENVELOPE):
-            return text[len(_JWT_ENVELOPE) :]
-        return text
+            text = text[len(_JWT_ENVELOPE) :]
+        # A string is a compact JWT; a credential's JSON sent as a string is not a credential
+        # (VC Data Integrity §4.4: a secured document that is not a map is an error).
+        if _COMPACT_JWS.fullmatch(text):
+            return text
     raise ApiError(
         400,
         "malformed",
@@ -444,22 +454,41 @@ def verify_presentation(body: Mapping[str, Any]) -> tuple[bool, dict[str, Any]]:
 # --------------------------------------------------------------------------------------------
 
 
+def _is_vc1(credential: Mapping[str, Any]) -> bool:
+    contexts = credential.get("@context")
+    return isinstance(contexts, list) and bool(contexts) and contexts[0] == VC1_CONTEXT
+
+
 def _credential_problems(credential: Mapping[str, Any]) -> list[str]:
-    """Why `credential` is not a VC 2.0 credential we will sign, in plain words."""
+    """Why `credential` is not a credential we will sign, in plain words.
+
+    VC 2.0 is what we issue. A plain W3C credential in the VC 1.1 form (no Open Badge, CLR or
+    endorsement type, which must be VC 2.0) is signed too, as the W3C Data Integrity test
+    suites ask; it needs its `issuanceDate`."""
     problems: list[str] = []
     contexts = credential.get("@context")
     items = contexts if isinstance(contexts, list) else [contexts]
+    vc1 = _is_vc1(credential)
     if contexts is None:
         problems.append(_("it has no @context"))
-    elif not items or items[0] != VC2_CONTEXT:
-        if items and items[0] == VC1_CONTEXT:
-            problems.append(
-                _("it uses the Verifiable Credentials 1.1 context; only version 2.0 is issued")
+    elif vc1 and set(_types(credential)) & vc_verify.CREDENTIAL_TYPES:
+        problems.append(
+            _(
+                "it uses the Verifiable Credentials 1.1 context; Open Badges, CLRs and "
+                "endorsements are issued as version 2.0 only (%(url)s)"
             )
-        else:
-            problems.append(_("its first @context must be %(url)s") % {"url": VC2_CONTEXT})
+            % {"url": VC2_CONTEXT}
+        )
+    elif not vc1 and (not items or items[0] != VC2_CONTEXT):
+        problems.append(_("its first @context must be %(url)s") % {"url": VC2_CONTEXT})
     elif not all(isinstance(c, str) for c in items):
         problems.append(_("its @context must list context URLs only"))
+    if vc1:
+        issued = credential.get("issuanceDate")
+        if not (isinstance(issued, str) and _DATETIME_STAMP.fullmatch(issued)):
+            problems.append(
+                _("a Verifiable Credentials 1.1 credential needs an issuanceDate with a time zone")
+            )
     raw_type = credential.get("type")
     type_items = raw_type if isinstance(raw_type, list) else [raw_type]
     if raw_type is None or not all(isinstance(t, str) for t in type_items):
@@ -637,6 +666,8 @@ def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]
         ) from None
     document = dict(credential)
     document["issuer"] = _issuer_value(credential, signer, token)
+    if _is_vc1(document) and not set(document["@context"]) & _DATA_INTEGRITY_CONTEXTS:
+        document["@context"] = [*document["@context"], DATA_INTEGRITY_CONTEXT]
     if purpose is not None and signer.did_key:
         raise ApiError(
             400,

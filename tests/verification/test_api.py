@@ -646,3 +646,48 @@ def test_bad_presentations_are_4xx_json(client: Client, world: Any, body: dict[s
     payload = response.json()
     assert payload["verified"] is False
     assert payload["errors"]
+
+
+def test_a_plain_vc_1_1_credential_is_issued_with_the_data_integrity_context(
+    client: Client, key_token: tuple[Any, str]
+) -> None:
+    """What the W3C Data Integrity test suites send by default."""
+    _row, token = key_token
+    sent = plain_credential(
+        **{"@context": ["https://www.w3.org/2018/credentials/v1"]},
+        issuanceDate="2020-03-16T22:37:26.544Z",
+    )
+    del sent["credentialSubject"]["name"]  # not defined by the VC 1.1 context
+    response = post(client, ISSUE, {"credential": sent}, **bearer(token))
+    assert response.status_code == 201, response.content
+    issued = response.json()["verifiableCredential"]
+    assert issued["@context"] == [
+        "https://www.w3.org/2018/credentials/v1",
+        "https://w3id.org/security/data-integrity/v2",
+    ]
+    answer = post(client, VERIFY, {"verifiableCredential": issued})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["warnings"][0]["code"] == "vc_1_1"
+
+
+def test_an_open_badge_in_the_vc_1_1_form_is_refused(
+    client: Client, key_token: tuple[Any, str]
+) -> None:
+    _row, token = key_token
+    sent = plain_credential(
+        **{"@context": ["https://www.w3.org/2018/credentials/v1", ob3.OB3_CONTEXT]},
+        type=["VerifiableCredential", "OpenBadgeCredential"],
+        issuanceDate="2020-03-16T22:37:26Z",
+    )
+    response = post(client, ISSUE, {"credential": sent}, **bearer(token))
+    body = assert_json_error(response, 400, "credential_invalid")
+    assert "version 2.0 only" in body["message"]
+    assert issue_audits() == 0
+
+
+def test_a_credential_sent_as_a_json_string_is_not_a_credential(client: Client, world: Any) -> None:
+    credential, _key = _signed_by_did_key()
+    assert post(client, VERIFY, {"verifiableCredential": credential}).status_code == 200
+    response = post(client, VERIFY, {"verifiableCredential": json.dumps(credential)})
+    assert response.status_code == 400
+    assert response.json()["verified"] is False
