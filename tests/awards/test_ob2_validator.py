@@ -11,6 +11,7 @@ tests check it asked for nothing else.
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import subprocess
@@ -20,8 +21,10 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 
 from mosaics.awards import actions, ob2
 from tests import factories as f
@@ -138,7 +141,12 @@ def errors(output: dict[str, Any]) -> list[str]:
 
 
 def rich_award() -> Any:
+    """An award with everything: validity, narrative, public and private evidence, and a
+    design picture (served by the catalogue, so the BadgeClass image is that one)."""
     version = f.published_version(validity_months=12)
+    picture = io.BytesIO()
+    Image.new("RGB", (32, 32), (30, 80, 120)).save(picture, format="PNG")
+    version.image.save("badge.png", ContentFile(picture.getvalue()))
     return f.award(
         version,
         email="Dana.Learner@Example.org",
@@ -173,6 +181,9 @@ def test_the_hosted_assertion_is_valid(validator_python, tmp_path):
     # It read the Assertion, the BadgeClass and the Issuer, and checked the recipient.
     types = {node.get("type") for node in output["graph"]}
     assert {"Assertion", "BadgeClass", "Issuer"} <= types
+    badgeclass = next(n for n in output["graph"] if n.get("type") == "BadgeClass")
+    assert badgeclass["image"] in output["fetched"]
+    assert documents[badgeclass["image"]]["content_type"] == "image/png"
     assert report["recipientProfile"] == {"email": "dana.learner@example.org"}
     assert report["openBadgesVersion"] == "2.0"
     assertion = next(n for n in output["graph"] if n.get("type") == "Assertion")
