@@ -11,8 +11,8 @@ Skill area of a badge — one clear rule, the first that gives a name:
 A pathway award is in the area "Pathways" (a pathway spans several skill areas). An external
 (imported) badge follows the same rule on its credential's Achievement (``fieldOfStudy``,
 ``tag``, ``alignment[].targetName``). Areas are compared without case or repeated spaces and
-shown as the area's earliest badge spells them; they are listed alphabetically, then "Pathways", then
-"Other skills".
+shown as the area's earliest badge spells them; they are listed alphabetically, then
+"Pathways", then "Other skills".
 
 The SVG is generated here, server-side, with every text escaped. Accessibility: the ``<svg>``
 has ``role="group"`` named by its ``<title>`` and described by its ``<desc>`` — not

@@ -316,5 +316,18 @@ def clr_problems(document: Any) -> list[SchemaProblem]:
                 )
             )
             continue
-        problems += _problems_from(_validator(which), credential, where)
+        statuses = credential.get("credentialStatus")
+        if isinstance(statuses, list) and statuses:
+            # VC 2.0 allows several status entries (revocation and suspension); the OB 3.0
+            # schema describes one object, so each entry is checked in turn as that object
+            # (as mosaics.vc.verify does for a credential on its own).
+            found: list[SchemaProblem] = []
+            for entry in statuses[:8]:
+                single = {**credential, "credentialStatus": entry}
+                found += [
+                    p for p in _problems_from(_validator(which), single, where) if p not in found
+                ]
+            problems += found
+        else:
+            problems += _problems_from(_validator(which), credential, where)
     return problems[:_MAX_PROBLEMS]

@@ -56,7 +56,8 @@ def _url(name: str, collection: Collection) -> str:
 def test_create_update_share_delete_are_audited(world: Any) -> None:
     learner = world.learner
     collection = actions.collection_create(actor=learner, name="  For employers ", description="")
-    assert collection.name == "For employers" and not collection.shared
+    assert collection.name == "For employers"
+    assert not collection.shared
     actions.collection_update(actor=learner, collection=collection, name="Jobs", description="Hi")
     actions.collection_share(actor=learner, collection=collection, shared=True)
     actions.collection_share(actor=learner, collection=collection, shared=True)  # no change
@@ -89,7 +90,8 @@ def test_only_the_owner_may_change_a_collection(world: Any, badges: Any) -> None
         with pytest.raises(PermissionDenied):
             actions.collection_delete(actor=actor, collection=collection)
     collection.refresh_from_db()
-    assert collection.name == "Mine" and not collection.shared
+    assert collection.name == "Mine"
+    assert not collection.shared
     assert AuditEntry.objects.count() == before
 
 
@@ -104,7 +106,8 @@ def test_only_own_accepted_badges_can_be_added(world: Any, badges: Any) -> None:
     ):
         with pytest.raises(actions.CollectionRefused):
             actions.collection_add(actor=world.learner, collection=collection, **refused)
-    assert not collection.awards.exists() and not collection.external_badges.exists()
+    assert not collection.awards.exists()
+    assert not collection.external_badges.exists()
     actions.collection_add(
         actor=world.learner,
         collection=collection,
@@ -141,11 +144,15 @@ def test_the_public_page_is_404_until_shared(client: Any, world: Any, badges: An
     assert response.status_code == 200
     html = response.content.decode()
     assert "For employers" in html
-    assert "Statistics at Work" in html and "Northern College School of Business" in html
-    assert "Imported Python" in html and "Elsewhere Academy" in html
-    assert "Public project report" in html and "https://example.org/report" in html
+    assert "Statistics at Work" in html
+    assert "Northern College School of Business" in html
+    assert "Imported Python" in html
+    assert "Elsewhere Academy" in html
+    assert "Public project report" in html
+    assert "https://example.org/report" in html
     # Never: private evidence, the learner's address, badges not in the collection.
-    assert "Private reflection journal" not in html and "Secret diary" not in html
+    assert "Private reflection journal" not in html
+    assert "Secret diary" not in html
     assert world.learner.email not in html
     assert "Dashboards" not in html
     assert world.learner.get_full_name() in html
@@ -171,10 +178,14 @@ def test_create_and_manage_a_collection_through_the_pages(
         reverse("portfolio:collection_new"), {"new-name": "Jobs", "new-description": "For work"}
     )
     collection = Collection.objects.get()
-    assert response.status_code == 302 and response["Location"] == _url("collection", collection)
+    assert response.status_code == 302
+    assert response["Location"] == _url("collection", collection)
     page = signed_in.get(_url("collection", collection)).content.decode()
-    assert "Statistics at Work" in page and "Imported Python" in page
-    assert "Someone Else" not in page and "Pending" not in page and "Rejected" not in page
+    assert "Statistics at Work" in page
+    assert "Imported Python" in page
+    assert "Someone Else" not in page
+    assert "Pending" not in page
+    assert "Rejected" not in page
     response = signed_in.post(
         _url("collection_add", collection),
         {
@@ -183,7 +194,8 @@ def test_create_and_manage_a_collection_through_the_pages(
         },
     )
     assert response.status_code == 302
-    assert collection.awards.count() == 2 and collection.external_badges.count() == 1
+    assert collection.awards.count() == 2
+    assert collection.external_badges.count() == 1
     response = signed_in.post(
         _url("collection_remove", collection), {"award": str(badges["second"].uuid)}
     )
@@ -228,7 +240,8 @@ def test_forged_badge_ids_are_refused_and_nothing_changes(
     response = client_for(client, world.learner).post(_url("collection_add", collection), posted)
     assert response.status_code == 400
     assert "Nothing was changed" in response.content.decode()
-    assert not collection.awards.exists() and not collection.external_badges.exists()
+    assert not collection.awards.exists()
+    assert not collection.external_badges.exists()
     assert AuditEntry.objects.count() == before
 
 
@@ -296,7 +309,8 @@ def test_only_the_owner_reaches_a_collection(
     else:
         assert response.status_code == 404
     collection.refresh_from_db()
-    assert collection.name == "Mine" and not collection.shared
+    assert collection.name == "Mine"
+    assert not collection.shared
     assert collection.awards.count() == 1
     assert AuditEntry.objects.count() == before
 

@@ -95,7 +95,8 @@ def test_the_mosaic_groups_tiles_by_skill_area(client: Any, world: Any, several:
     svg = _svg(html)
     # role group named by its title and described by its desc (role="img" would hide the links).
     assert 'role="group"' in svg.split(">", 1)[0]
-    assert 'aria-labelledby="mosaic-title"' in svg and '<title id="mosaic-title">' in svg
+    assert 'aria-labelledby="mosaic-title"' in svg
+    assert '<title id="mosaic-title">' in svg
     assert '<desc id="mosaic-desc">5 badges in 4 skill areas' in svg
     # Areas in order: named ones alphabetically (case-insensitive, first spelling), then
     # the alignment-derived one, Other skills last.
@@ -114,7 +115,7 @@ def test_the_mosaic_groups_tiles_by_skill_area(client: Any, world: Any, several:
         reverse("awards:detail", kwargs={"uuid": award.uuid}),
         "Statistics at Work, issued by Northern College School of Business, Valid",
     ) in links
-    assert any("Imported Python, issued by Elsewhere Academy, external badge, Valid" == label
+    assert any(label == "Imported Python, issued by Elsewhere Academy, external badge, Valid"
                for _, label in links)  # fmt: skip
     assert "✓ Valid · External" in svg  # not only the dashed border
     assert 'stroke-dasharray="6 4"' in svg
@@ -144,14 +145,16 @@ def test_skills_are_deduplicated_by_alignment_url(world: Any, several: Any) -> N
     esco = [s for s in profile if s.url == f.AlignmentFactory.target_url]
     assert len(esco) == 1  # eight aligned competencies, one framework entry
     skill = esco[0]
-    assert skill.framework == "ESCO" and skill.code == "S7.2"
+    assert skill.framework == "ESCO"
+    assert skill.code == "S7.2"
     # Two competencies of each of four... three aligned badges evidence it.
     titles = {e.title for e in skill.evidence}
     assert titles == {"Statistics at Work", "Dashboards", "Leading Teams"}
     assert "Exemplary" in skill.levels
     assert len(skill.statements) == 6
     python = [s for s in profile if s.name == "Python (computer programming)"]
-    assert len(python) == 1 and python[0].evidence[0].external
+    assert len(python) == 1
+    assert python[0].evidence[0].external
 
 
 def test_skills_profile_on_the_page(client: Any, world: Any, several: Any) -> None:
@@ -267,7 +270,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client: Any) -> None:
 
 def test_another_learners_badges_never_show(client: Any, world: Any, several: Any) -> None:
     html = client_for(client, world.assessor).get(MOSAIC).content.decode()
-    assert "Statistics at Work" not in html and "Imported Python" not in html
+    assert "Statistics at Work" not in html
+    assert "Imported Python" not in html
 
 
 def test_the_navigation_links_to_the_mosaic(client: Any, world: Any) -> None:
