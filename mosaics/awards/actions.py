@@ -271,7 +271,9 @@ def _result_rows(version: Version | None, results: Mapping[Any, Any]) -> list[Aw
     return rows
 
 
-def _existing(learner: Any | None, email: str, version: Version | None, pathway: Pathway | None):
+def _existing(
+    learner: Any | None, email: str, version: Version | None, pathway: Pathway | None
+) -> Award | None:
     target = Q(version=version) if version is not None else Q(pathway=pathway)
     who = Q(recipient_email=email)
     if learner is not None:
@@ -339,7 +341,7 @@ def award_issue(
 
     found = _existing(learner, email, version, pathway)
     if found is not None:
-        found.created = False  # type: ignore[attr-defined]
+        found.created = False
         return found
     try:
         with transaction.atomic():
@@ -362,7 +364,7 @@ def award_issue(
         found = _existing(learner, email, version, pathway)
         if found is None:
             raise
-        found.created = False  # type: ignore[attr-defined]
+        found.created = False
         return found
     record(
         actor=None if system else actor,
@@ -378,7 +380,7 @@ def award_issue(
     _after_commit("notify_award", award.pk)
     if version is not None:
         _after_commit("check_pathways", award.pk)
-    award.created = True  # type: ignore[attr-defined]
+    award.created = True
     return award
 
 
@@ -486,14 +488,16 @@ def award_credential_form(award: Award, form: str = "eddsa-rdfc-2022") -> dict[s
     document, or the same unsigned document signed with eddsa-jcs-2022 or as a VC-JWT (OB 3.0
     §8.2) by the issuer's active key — made on first request and kept, so it never changes."""
     if form == "eddsa-rdfc-2022":
-        return award.credential
+        stored: dict[str, Any] = award.credential
+        return stored
     if form not in FORMS:
         raise AwardRefused(
             _("“%(form)s” is not a form we sign badges in.") % {"form": str(form)[:50]},
             code="form",
         )
     if form == "eddsa-jcs-2022" and award.credential_jcs:
-        return award.credential_jcs
+        kept: dict[str, Any] = award.credential_jcs
+        return kept
     if form == "jwt" and award.credential_jwt:
         return award.credential_jwt
     unsigned = documents.credential_document(award, signed=False)

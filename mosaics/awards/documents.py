@@ -152,7 +152,7 @@ def unsigned_credential(
 
 def credential_document(award: Award, *, signed: bool = True) -> dict[str, Any]:
     """The stored eddsa-rdfc-2022 credential, or (``signed=False``) the same without proof."""
-    document = copy.deepcopy(award.credential)
+    document: dict[str, Any] = copy.deepcopy(award.credential)
     if not signed:
         document.pop("proof", None)
     return document

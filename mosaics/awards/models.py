@@ -99,7 +99,9 @@ class Award(models.Model):
     claim_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     #: The learner has made the public badge page visible.
     shared = models.BooleanField(_("shared publicly"), default=False)
-    created = models.DateTimeField(auto_now_add=True)
+
+    #: Not stored: set by `award_issue` on what it returns (True when it made the award now).
+    created: bool = False
 
     class Meta:
         ordering = ["-awarded_at", "-id"]
