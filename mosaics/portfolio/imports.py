@@ -669,6 +669,7 @@ def external_badge_import(
     report["kind"] = parsed.kind
     report["recipient"] = who
     report["credential_id"] = cid
+    report["award"] = str(verdict.award.uuid) if verdict.award is not None else None
     report["sha256"] = digest
     report["filename"] = filename[:200]
     if not verdict.verified:
@@ -679,8 +680,10 @@ def external_badge_import(
         report["rejection"] = None
     title, issuer_name, issued_on = _describe(credential, parsed.kind)
     summary = verdict.summary
-    achievement = summary.get("achievement") if isinstance(summary.get("achievement"), dict) else {}
-    issuer = summary.get("issuer") if isinstance(summary.get("issuer"), dict) else {}
+    achievement = summary.get("achievement")
+    issuer = summary.get("issuer")
+    achievement = achievement if isinstance(achievement, dict) else {}
+    issuer = issuer if isinstance(issuer, dict) else {}
     title = str(achievement.get("name") or title)[:300]
     issuer_name = str(issuer.get("name") or issuer_name)[:300]
     issued_on = _datetime(summary.get("issued")) or issued_on
@@ -688,7 +691,7 @@ def external_badge_import(
         title = title or verdict.award.title[:300]
         issuer_name = issuer_name or verdict.award.issuer.name[:300]
 
-    replaced = _earlier_attempts(actor, cid, digest)
+    replaced = _earlier_attempts(actor, cid, digest, verdict.award)
     replaced_ids = [str(b.uuid) for b in replaced]
     for old in replaced:
         old.delete()
@@ -750,8 +753,10 @@ def _refuse_duplicates(actor: Any, cid: str, digest: str, award: Any) -> None:
             % {"title": award.title},
             "in_mosaic",
         )
-    earlier = None
-    if cid:
+    earlier: ExternalBadge | None = None
+    if award is not None:  # one of ours, in another form (OB 2.0 and 3.0 have different ids)
+        earlier = _accepted(actor).filter(report__award=str(award.uuid)).first()
+    if earlier is None and cid:
         earlier = _accepted(actor).filter(report__credential_id=cid).first()
     if earlier is None:
         earlier = _accepted(actor).filter(report__sha256=digest).first()
@@ -763,11 +768,14 @@ def _refuse_duplicates(actor: Any, cid: str, digest: str, award: Any) -> None:
         )
 
 
-def _earlier_attempts(actor: Any, cid: str, digest: str) -> list[ExternalBadge]:
+def _earlier_attempts(actor: Any, cid: str, digest: str, award: Any) -> list[ExternalBadge]:
+    """The learner's rejected imports of the same thing, which the new attempt replaces."""
     rejected = ExternalBadge.objects.filter(owner=actor, verified=False)
     found = list(rejected.filter(report__sha256=digest))
     if cid:
         found += [b for b in rejected.filter(report__credential_id=cid) if b not in found]
+    if award is not None:
+        found += [b for b in rejected.filter(report__award=str(award.uuid)) if b not in found]
     return found
 
 

@@ -37,7 +37,7 @@ def _get_badge_for_user(user: Any, value: uuid.UUID) -> ExternalBadge:
 
 
 def _import_page(request: HttpRequest, form: ImportForm, *, status: int = 200) -> HttpResponse:
-    mine = ExternalBadge.objects.filter(owner=request.user).defer("payload", "credential")
+    mine = ExternalBadge.objects.filter(owner_id=request.user.pk).defer("payload", "credential")
     failed = [(badge, imports.rejection_text(badge)) for badge in mine if not badge.verified]
     return render(
         request,
@@ -131,7 +131,7 @@ def external_share(request: HttpRequest, uuid: uuid.UUID) -> HttpResponse:
     except PermissionDenied:
         raise Http404 from None
     except imports.ImportRefused as error:
-        return _external_page(request, badge, status=400, error=error.message)
+        return _external_page(request, badge, status=400, error=str(error.message))
     if badge.shared:
         messages.success(request, _("This badge is now shared publicly."))
     else:

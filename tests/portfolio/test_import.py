@@ -408,3 +408,59 @@ def test_a_credential_of_unknown_shape_is_kept_as_a_failed_import(world: Any) ->
     assert (badge.verified, badge.status) == (False, "invalid")
     assert badge.report["recipient"]["code"] == "no_recipient"
     assert badge.report["checks"]
+
+
+# --- our own Open Badges 2.0 forms: checked against our records, never fetched --------------
+
+
+def _ob2_forms(client: Any, award: Any) -> dict[str, bytes]:
+    from django.urls import reverse
+
+    forms = {
+        "assertion.json": client.get(
+            reverse("awards:ob2_assertion", kwargs={"uuid": award.uuid}),
+            HTTP_ACCEPT="application/json",
+        ).content
+    }
+    for ext in ("png", "svg"):
+        response = client.get(reverse("awards:ob2_baked", kwargs={"uuid": award.uuid, "ext": ext}))
+        assert response.status_code == 200
+        forms[f"ob2.{ext}"] = (
+            b"".join(response.streaming_content) if response.streaming else response.content
+        )
+    return forms
+
+
+def test_our_ob2_forms_import_as_verified_for_their_learner_only(
+    client: Any, world: Any, award: Any
+) -> None:
+    forms = _ob2_forms(client, award)
+    someone = f.UserFactory()
+    for name, data in forms.items():
+        badge = external_badge_import(actor=world.learner, data=data, filename=name)
+        assert badge.verified, (name, badge.report)
+        assert badge.report["kind"] == "ob2"
+        assert badge.report["award"] == str(award.uuid)
+        assert badge.title == award.title
+        assert badge.issuer_name == world.issuer.name
+        # The OB 3.0 credential of the same award is the same badge.
+        with pytest.raises(ImportRefused) as refused:
+            external_badge_import(actor=world.learner, data=json.dumps(award.credential).encode())
+        assert refused.value.code == "duplicate"
+        imports.external_badge_delete(actor=world.learner, badge=badge)
+
+        other = external_badge_import(actor=someone, data=data, filename=name)
+        assert not other.verified, name
+        assert other.report["rejection"] == {"code": "not_yours"}
+
+
+def test_our_ob2_assertion_of_a_revoked_award_is_not_accepted(
+    client: Any, world: Any, award: Any
+) -> None:
+    data = _ob2_forms(client, award)["assertion.json"]  # downloaded while it was valid
+    award_actions.award_revoke(actor=world.tlc_admin, award=award, reason="Issued in error")
+    badge = external_badge_import(actor=world.learner, data=data)
+    assert not badge.verified
+    assert badge.status == "revoked", badge.report
+    assert badge.report["rejection"] == {"code": "revoked"}
+    assert imports.rejection_text(badge)
