@@ -72,6 +72,8 @@ CREDENTIAL_TYPES: Final = (
 )
 
 _REDIRECTS: Final = frozenset({301, 302, 303, 307, 308})
+#: Answers whose content is read: OK, and Gone (OB 2.0: a revoked hosted assertion says so).
+_ANSWERS: Final = frozenset({200, 410})
 # Addresses cloud platforms answer metadata (and credentials) on. Most are already link-local or
 # private; listed so that the reason given is the right one and nothing slips through.
 _METADATA: Final = frozenset(
@@ -112,6 +114,8 @@ class Fetched:
     """Where the content came from after redirects."""
     content_type: str
     content: bytes
+    status: int = 200
+    """200, or 410 Gone (what a revoked OB 2.0 hosted assertion answers, with its reason)."""
 
 
 # --- address checks ------------------------------------------------------------------------
@@ -322,11 +326,17 @@ def fetch(
                 raise FetchFailed(_("The site sent a redirect without saying where to."))
             current = urljoin(target.url, location)
             continue
-        if status != 200:
+        if status not in _ANSWERS:
             raise FetchFailed(
                 _("The site answered with an error (HTTP %(status)s).") % {"status": status}
             )
-        return Fetched(url=url, final_url=target.url, content_type=content_type, content=content)
+        return Fetched(
+            url=url,
+            final_url=target.url,
+            content_type=content_type,
+            content=content,
+            status=status,
+        )
     raise FetchRefused(
         _("The address redirects more than %(n)s times; it was not followed further.")
         % {"n": max_redirects}
@@ -398,7 +408,7 @@ def _exchange(
         status = response.status
         if status in _REDIRECTS:
             return status, response.getheader("Location"), "", b""
-        if status != 200:
+        if status not in _ANSWERS:
             return status, None, "", b""
         content_type = _media_type(response.getheader("Content-Type"))
         if content_type not in accepted:

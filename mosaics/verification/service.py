@@ -473,7 +473,7 @@ def local_resolve(url: str) -> tuple[str, bytes] | None:
             response.render()
     except Http404:
         raise nothing from None
-    if response.status_code != 200 or getattr(response, "streaming", False):
+    if response.status_code not in (200, 410) or getattr(response, "streaming", False):
         raise nothing
     content_type = str(response.get("Content-Type", "")).split(";")[0].strip().lower()
     return content_type, bytes(response.content)
