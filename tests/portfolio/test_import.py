@@ -464,3 +464,42 @@ def test_our_ob2_assertion_of_a_revoked_award_is_not_accepted(
     assert badge.status == "revoked", badge.report
     assert badge.report["rejection"] == {"code": "revoked"}
     assert imports.rejection_text(badge)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_imports_of_the_same_badge_accept_one() -> None:
+    """A learner presses Import twice at once (two tabs): the learner's row lock serialises the
+    two, so one is accepted and the other is told it is a duplicate."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite runs one at a time")
+    learner = f.UserFactory()
+    award = f.award(f.published_version(), email=learner.email)
+    data = json.dumps(award.credential).encode()
+    barrier = threading.Barrier(3)
+    outcomes: list[str] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            badge = external_badge_import(actor=learner, data=data)
+            outcomes.append("verified" if badge.verified else "rejected")
+        except ImportRefused as refused:
+            outcomes.append(str(refused.code))
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(outcomes) == ["duplicate", "duplicate", "verified"]
+    assert ExternalBadge.objects.filter(owner=learner).count() == 1
