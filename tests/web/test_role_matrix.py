@@ -1,7 +1,8 @@
-"""The role matrix: every view of the design side × every persona.
+"""The role matrix: every view × every persona.
 
-`ROUTES` names each URL of the organisations, issuance, catalogue, endorsements and pathways
-apps with the method it is driven by and who may use it. `test_every_route_is_in_the_matrix`
+`ROUTES` names each URL of the organisations, issuance, catalogue, endorsements, pathways,
+awards, portfolio, verification and accounts apps with the method it is driven by and who may
+use it. `test_every_route_is_in_the_matrix`
 fails when a view is added without a row here, so no view escapes the matrix.
 
 For a persona outside a route's audience the view must refuse: a signed-out visitor is sent to
@@ -25,7 +26,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from mosaics.accounts.models import BoundDid
 from mosaics.audit.models import AuditEntry
+from mosaics.awards.actions import award_accept, claim_token
+from mosaics.awards.models import Award, AwardEvidence
+from mosaics.awards.sharing import award_share
 from mosaics.catalogue.models import Version
 from mosaics.endorsements import actions as endorsement_actions
 from mosaics.endorsements.models import Endorsement, EndorsementRequest
@@ -34,12 +39,26 @@ from mosaics.issuance.models import SigningKey, StatusList
 from mosaics.organisations.actions import invitation_send
 from mosaics.organisations.models import Invitation, Membership
 from mosaics.pathways.models import Pathway, RuleGroup, RuleItem
+from mosaics.portfolio.actions import collection_add, collection_create
+from mosaics.portfolio.models import Collection, ExternalBadge
+from mosaics.verification.models import ApiToken
+from mosaics.verification.tokens import api_token_create
 from tests import factories as f
 from tests.personas import PERSONAS, World
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ("organisations", "issuance", "catalogue", "endorsements", "pathways")
+NAMESPACES = (
+    "organisations",
+    "issuance",
+    "catalogue",
+    "endorsements",
+    "pathways",
+    "awards",
+    "portfolio",
+    "verification",
+    "accounts",
+)
 
 EVERYONE = frozenset(PERSONAS)
 SIGNED_IN = EVERYONE - {"anonymous"}
@@ -55,6 +74,12 @@ ORG_VIEW = DESIGN_VIEW | {"assessor"}  # anyone holding a role in the school or 
 # Lists of one's own work: people holding the role in another institution or partner see
 # theirs (and never ours: see PRIVATE below).
 ELSEWHERE = frozenset({"other_designer", "other_admin"})
+
+# Awards: who awards and keeps the records; the learner holds the scene's award.
+AWARDING = ADMINS | {"assessor"}
+HOLDER = frozenset({"learner"})
+# The staff award pages also answer people who award in another institution (their own lists).
+AWARDING_ANYWHERE = AWARDING | {"other_admin"}
 
 # Titles only the design team (and the partner asked to endorse the draft) may ever see.
 PRIVATE = {
@@ -80,6 +105,11 @@ class Scene:
     token: str
     membership: Membership
     status_list: StatusList
+    award: Award
+    collection: Collection
+    external: ExternalBadge
+    api_token: ApiToken
+    learner_did: BoundDid
 
     def design(self, version: Version) -> dict[str, Any]:
         return {"slug": version.micro_credential.slug, "number": version.number}
@@ -153,6 +183,22 @@ def scene(world: World) -> Scene:
         email="new.designer@example.test",
         role="designer",
     )
+    award = f.award(published, email=world.learner.email)
+    award_accept(actor=world.learner, award=award)
+    award_share(actor=world.learner, award=award, shared=True)
+    collection = collection_create(actor=world.learner, name="For employers")
+    collection_add(actor=world.learner, collection=collection, awards=[award])
+    external = ExternalBadge.objects.create(
+        owner=world.learner,
+        format=ExternalBadge.Format.OB3_JSON,
+        payload="{}",
+        verified=True,
+        status="valid",
+        title="Badge from elsewhere",
+    )
+    api_token, _secret = api_token_create(
+        actor=world.tlc_admin, issuer=world.issuer, name="Student system"
+    )
     return Scene(
         world=world,
         draft=draft,
@@ -167,6 +213,13 @@ def scene(world: World) -> Scene:
         token=token,
         membership=Membership.objects.get(user=world.designer),
         status_list=StatusList.objects.get(issuer=world.endorser_profile),
+        award=award,
+        collection=collection,
+        external=external,
+        api_token=api_token,
+        learner_did=BoundDid.objects.create(
+            user=world.learner, did="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+        ),
     )
 
 
@@ -221,6 +274,18 @@ def _issuer(s: Scene) -> dict[str, Any]:
 
 def _none(s: Scene) -> dict[str, Any]:
     return {}
+
+
+def _award(s: Scene) -> dict[str, Any]:
+    return {"uuid": s.award.uuid}
+
+
+def _collection(s: Scene) -> dict[str, Any]:
+    return {"uuid": s.collection.uuid}
+
+
+def _external(s: Scene) -> dict[str, Any]:
+    return {"uuid": s.external.uuid}
 
 
 ROUTES: dict[str, Route] = {
@@ -330,6 +395,72 @@ ROUTES: dict[str, Route] = {
     "pathways:achievement_json": Route(
         "get", lambda s: {"slug": s.pathway_published.slug}, EVERYONE
     ),
+    # --- awards: staff ---------------------------------------------------------------------
+    "awards:staff_list": Route("get", _none, AWARDING_ANYWHERE),
+    "awards:new": Route("get", _none, AWARDING_ANYWHERE),
+    "awards:new_version": Route("post", lambda s: {"pk": s.published.pk}, AWARDING),
+    "awards:new_pathway": Route("post", lambda s: {"pk": s.pathway_published.pk}, AWARDING),
+    "awards:record": Route("get", _award, AWARDING),
+    "awards:revoke": Route("post", _award, ADMINS),
+    "awards:suspend": Route("post", _award, ADMINS),
+    "awards:reinstate": Route("post", _award, ADMINS),
+    # --- awards: the learner's -------------------------------------------------------------
+    "awards:inbox": Route("get", _none, SIGNED_IN),
+    "awards:detail": Route("get", _award, HOLDER),
+    "awards:accept": Route("post", _award, HOLDER),
+    "awards:decline": Route("post", _award, HOLDER),
+    "awards:claim": Route(
+        "get", lambda s: {**_award(s), "token": claim_token(s.award)}, EVERYONE, login=False
+    ),
+    "awards:claim_signup": Route(
+        "get", lambda s: {**_award(s), "token": claim_token(s.award)}, EVERYONE, login=False
+    ),
+    "awards:sharing": Route("get", _award, HOLDER),
+    "awards:share": Route("post", _award, HOLDER),
+    "awards:evidence_privacy": Route("post", _award, HOLDER),
+    "awards:download": Route(
+        "get", lambda s: {**_award(s), "file": "credential.json"}, HOLDER | AWARDING
+    ),
+    "awards:certificate": Route("get", _award, HOLDER | AWARDING),
+    # --- awards: public ----------------------------------------------------------------------
+    "awards:public": Route("get", _award, EVERYONE),
+    "awards:public_image": Route("get", _award, EVERYONE),
+    "awards:qr": Route("get", _award, EVERYONE),
+    "awards:ob2_assertion": Route("get", _award, EVERYONE),
+    "awards:ob2_baked": Route("get", lambda s: {**_award(s), "ext": "png"}, EVERYONE),
+    "awards:ob2_pathway_badgeclass": Route(
+        "get", lambda s: {"slug": s.pathway_published.slug}, EVERYONE
+    ),
+    # --- the mosaic ------------------------------------------------------------------------
+    "portfolio:mosaic": Route("get", _none, SIGNED_IN),
+    "portfolio:mosaic_clr": Route("post", _none, SIGNED_IN),
+    "portfolio:collection_new": Route("post", _none, SIGNED_IN),
+    "portfolio:collection": Route("get", _collection, HOLDER),
+    "portfolio:collection_update": Route("post", _collection, HOLDER),
+    "portfolio:collection_delete": Route("post", _collection, HOLDER),
+    "portfolio:collection_share": Route("post", _collection, HOLDER),
+    "portfolio:collection_add": Route("post", _collection, HOLDER),
+    "portfolio:collection_remove": Route("post", _collection, HOLDER),
+    "portfolio:collection_clr": Route("post", _collection, HOLDER),
+    "portfolio:collection_public": Route("get", _collection, frozenset()),  # not shared
+    "portfolio:import": Route("post", _none, SIGNED_IN),
+    "portfolio:external": Route("get", _external, HOLDER),
+    "portfolio:external_delete": Route("post", _external, HOLDER),
+    "portfolio:external_share": Route("post", _external, HOLDER),
+    # --- verification and the issuer API ---------------------------------------------------
+    "verification:verify": Route("get", _none, EVERYONE),
+    "verification:api_verify": Route("post", _none, EVERYONE),
+    "verification:api_presentations_verify": Route("post", _none, EVERYONE),
+    # Issuing takes an API token, never a session: everyone signed in or not is refused.
+    "verification:api_issue": Route("post", _none, frozenset(), login=False),
+    "verification:api_tokens": Route("get", _issuer, ADMINS),
+    "verification:api_token_create": Route("post", _issuer, ADMINS),
+    "verification:api_token_revoke": Route(
+        "post", lambda s: {**_issuer(s), "pk": s.api_token.pk}, ADMINS
+    ),
+    # --- accounts --------------------------------------------------------------------------
+    "accounts:did": Route("get", _none, SIGNED_IN),
+    "accounts:did_unbind": Route("post", lambda s: {"pk": s.learner_did.pk}, HOLDER),
 }
 
 
@@ -366,6 +497,15 @@ def _state() -> tuple[Any, ...]:
         RuleGroup.objects.count(),
         RuleItem.objects.count(),
         SigningKey.objects.count(),
+        list(
+            Award.objects.values_list("pk", "status", "claim", "shared", "learner").order_by("pk")
+        ),
+        list(AwardEvidence.objects.values_list("pk", "private").order_by("pk")),
+        list(Collection.objects.values_list("pk", "name", "shared").order_by("pk")),
+        Collection.awards.through.objects.count(),
+        list(ExternalBadge.objects.values_list("pk", "shared").order_by("pk")),
+        list(ApiToken.objects.values_list("pk", "revoked_at").order_by("pk")),
+        BoundDid.objects.count(),
     )
 
 
@@ -399,13 +539,13 @@ def test_route_answers_each_persona_as_the_matrix_says(name: str, scene: Scene) 
         if status >= 500:
             failures.append(f"{persona}: {status}")
             continue
-        refused = status in (403, 404) or _is_login_redirect(response)
+        refused = status in (401, 403, 404) or _is_login_redirect(response)
         if persona in route.audience:
             if refused:
                 failures.append(f"{persona} is in the audience but was refused ({status})")
             continue
         if route.method == "get":
-            ok = status in (403, 404) or _is_login_redirect(response)
+            ok = status in (401, 403, 404) or _is_login_redirect(response)
         else:
             # Someone who may see the object but not take this step may also be told why:
             # a redirect with a message, or the form again with the reason (400).
