@@ -231,6 +231,12 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 
+# Awards and the mosaic.
+#: The name the platform signs learners' exported CLRs under (its own issuer profile).
+MOSAICS_PLATFORM_NAME = env_str("MOSAICS_PLATFORM_NAME", "Mosaics")
+#: The largest badge a learner may import into their mosaic.
+MOSAICS_MAX_IMPORT_BYTES = env_int("MOSAICS_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

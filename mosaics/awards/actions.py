@@ -281,6 +281,20 @@ def _existing(
     return Award.objects.filter(target, who).order_by("pk").first()
 
 
+def _is_self(actor: Any, email: str, learner: Any | None) -> bool:
+    """Whether the award would go to the person making it (by account or by any address of
+    theirs, verified or not)."""
+    from allauth.account.models import EmailAddress
+
+    if actor is None:
+        return False
+    if learner is not None and learner.pk == actor.pk:
+        return True
+    if (getattr(actor, "email", "") or "").lower() == email:
+        return True
+    return EmailAddress.objects.filter(user=actor, email__iexact=email).exists()
+
+
 # --- issuing -----------------------------------------------------------------------------
 
 
@@ -338,6 +352,11 @@ def award_issue(
     evidence_rows = _evidence_rows(evidence)
     result_rows = _result_rows(version, results or {})
     learner = learner_for_email(email)
+    if not system and _is_self(actor, email, learner):
+        raise AwardRefused(
+            _("You cannot award a badge to yourself; another assessor or admin can."),
+            code="self",
+        )
 
     found = _existing(learner, email, version, pathway)
     if found is not None:

@@ -147,6 +147,17 @@ def _apply(obj: Any, fields: tuple[str, ...], values: dict[str, Any]) -> dict[st
 # --- organisations -----------------------------------------------------------------------
 
 
+def _refuse_reserved(slug: str) -> None:
+    """The platform's own short name (its CLR signer's) is never anyone else's."""
+    if str(slug).strip().lower() == permissions.PLATFORM_SLUG:
+        raise OrganisationError(
+            _("“%(slug)s” is reserved for the platform; choose another short name.")
+            % {"slug": permissions.PLATFORM_SLUG},
+            code="reserved",
+            field="slug",
+        )
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -177,6 +188,7 @@ def organisation_create(
             )
     else:
         raise OrganisationError(_("Unknown kind of organisation."), code="invalid_kind")
+    _refuse_reserved(slug)
     organisation = Organisation(
         kind=kind,
         name=name,
@@ -241,6 +253,7 @@ def issuer_create(
 ) -> Issuer:
     """Create an issuer profile (an endorser profile for a partner) and its first signing key."""
     _require_manager(actor, organisation)
+    _refuse_reserved(slug)
     kind = (
         Issuer.Kind.ENDORSER
         if organisation.kind == Organisation.Kind.PARTNER

@@ -19,6 +19,9 @@ class Organisation(models.Model):
         INSTITUTION = "institution", _("Institution")
         SCHOOL = "school", _("School or faculty")
         PARTNER = "partner", _("Industry or community partner")
+        #: The platform itself: its issuer profile signs the CLRs learners export. Nobody holds
+        #: a role in it and no staff page lists it.
+        PLATFORM = "platform", _("The platform")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=200)
@@ -125,6 +128,7 @@ ROLES_BY_KIND: dict[str, tuple[str, ...]] = {
     ),
     Organisation.Kind.SCHOOL: (Role.DESIGNER, Role.REVIEWER, Role.ASSESSOR),
     Organisation.Kind.PARTNER: (Role.ENDORSER,),
+    Organisation.Kind.PLATFORM: (),
 }
 
 

@@ -17,8 +17,12 @@ from django.db.models import Q, QuerySet
 from mosaics.organisations.models import Membership, Organisation, Role
 
 #: The platform's organisation and issuer profile (`mosaics.portfolio.clr.platform_issuer`),
-#: which signs the CLRs learners export; never listed among the institutions staff run.
+#: which signs the CLRs learners export: of kind `platform`, so no role applies to it, not
+#: even a platform admin's, and no staff page lists it.
 PLATFORM_SLUG = "mosaics-platform"
+
+#: What a platform admin runs as institution admin (never partners, never the platform).
+RUN_BY_INSTITUTIONS = (Organisation.Kind.INSTITUTION, Organisation.Kind.SCHOOL)
 
 
 def _authenticated(user: Any) -> bool:
@@ -35,7 +39,7 @@ def roles(user: Any, organisation: Organisation) -> set[str]:
             "role", flat=True
         )
     )
-    if user.is_superuser and organisation.kind != Organisation.Kind.PARTNER:
+    if user.is_superuser and organisation.kind in RUN_BY_INSTITUTIONS:
         held.add(Role.INSTITUTION_ADMIN)
     return held
 
@@ -51,8 +55,7 @@ def organisations_where(user: Any, *wanted: str) -> QuerySet[Organisation]:
     direct = Membership.objects.filter(user=user, role__in=wanted).values("organisation_id")
     query = Q(pk__in=direct) | Q(parent_id__in=direct)
     if user.is_superuser and Role.INSTITUTION_ADMIN in wanted:
-        # The platform's own organisation (it signs learners' CLRs) is no institution to run.
-        query |= ~Q(kind=Organisation.Kind.PARTNER) & ~Q(slug=PLATFORM_SLUG)
+        query |= Q(kind__in=RUN_BY_INSTITUTIONS)
     return Organisation.objects.filter(query).distinct()
 
 
@@ -134,6 +137,8 @@ def can_manage_organisation(user: Any, organisation: Organisation) -> bool:
     """Members, invitations, issuers, keys and goals of an institution or school (institution
     admins), or of a partner (its endorsers manage their own organisation, and platform
     admins)."""
+    if organisation.kind == Organisation.Kind.PLATFORM:
+        return False
     if organisation.kind == Organisation.Kind.PARTNER:
         return has_role(user, organisation, Role.ENDORSER) or bool(
             _authenticated(user) and user.is_superuser

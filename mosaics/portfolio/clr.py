@@ -90,7 +90,7 @@ def platform_issuer() -> Issuer:
             try:
                 with transaction.atomic():
                     organisation = Organisation.objects.create(
-                        slug=PLATFORM_SLUG, kind=Organisation.Kind.INSTITUTION, name=name
+                        slug=PLATFORM_SLUG, kind=Organisation.Kind.PLATFORM, name=name
                     )
             except IntegrityError:  # made meanwhile by another request
                 organisation = Organisation.objects.get(slug=PLATFORM_SLUG)
@@ -110,7 +110,10 @@ def platform_issuer() -> Issuer:
                     )
             except IntegrityError:
                 issuer = Issuer.objects.get(slug=PLATFORM_SLUG)
-        if issuer.organisation_id != organisation.pk:
+        if (
+            issuer.organisation_id != organisation.pk
+            or organisation.kind != Organisation.Kind.PLATFORM
+        ):
             raise ClrRefused(
                 _("The platform's issuer profile is misconfigured; tell the site's administrator."),
                 code="platform",

@@ -209,3 +209,17 @@ def test_status_changes_are_checked_audited_and_final_where_they_should_be(world
         .order_by("pk")
         .values_list("action", flat=True)
     ) == ["awards.issue", "awards.suspend", "awards.revoke"]
+
+
+def test_nobody_awards_themselves(world):
+    version = f.published_version(world.issuer)
+    EmailAddress.objects.create(user=world.assessor, email="unverified@example.org")
+    for email in (world.assessor.email, world.assessor.email.upper(), "unverified@example.org"):
+        with pytest.raises(actions.AwardRefused, match="yourself"):
+            actions.award_issue(actor=world.assessor, recipient_email=email, version=version)
+    assert Award.objects.count() == 0
+    # Another assessor (here the institution admin) may.
+    award = actions.award_issue(
+        actor=world.tlc_admin, recipient_email=world.assessor.email, version=version
+    )
+    assert award.learner == world.assessor

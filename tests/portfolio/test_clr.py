@@ -15,8 +15,15 @@ from mosaics.accounts.models import BoundDid
 from mosaics.audit.models import AuditEntry
 from mosaics.awards import actions as award_actions
 from mosaics.catalogue.views.public import _schools_offering
+from mosaics.organisations.actions import issuer_create, organisation_create
+from mosaics.organisations.errors import OrganisationError
 from mosaics.organisations.models import Issuer, Organisation
-from mosaics.organisations.permissions import organisations_where
+from mosaics.organisations.permissions import (
+    can_award,
+    can_manage_organisation,
+    organisations_where,
+    roles,
+)
 from mosaics.portfolio import actions, clr
 from mosaics.portfolio.models import ExternalBadge
 from mosaics.vc import schema
@@ -179,6 +186,41 @@ def test_the_platform_profile_stays_out_of_staff_lists(
     # Its DID document is published like any issuer's, so others can verify the record.
     did = client.get(reverse("issuance:did", kwargs={"slug": clr.PLATFORM_SLUG}))
     assert did.status_code == 200
+    # Nobody acts for it, not even a platform admin who types its address.
+    assert platform.kind == Organisation.Kind.PLATFORM
+    assert roles(world.platform_admin, platform) == set()
+    assert not can_manage_organisation(world.platform_admin, platform)
+    issuer = Issuer.objects.get(slug=clr.PLATFORM_SLUG)
+    assert not can_award(world.platform_admin, issuer)
+    page = client_for(client, world.platform_admin).get(
+        reverse("organisations:detail", kwargs={"slug": clr.PLATFORM_SLUG})
+    )
+    assert page.status_code == 404
+
+
+def test_nobody_can_take_the_platforms_short_name(world: Any) -> None:
+    with pytest.raises(OrganisationError, match="reserved"):
+        organisation_create(
+            actor=world.platform_admin,
+            kind="institution",
+            name="Pretender",
+            slug=clr.PLATFORM_SLUG,
+        )
+    with pytest.raises(OrganisationError, match="reserved"):
+        issuer_create(
+            actor=world.tlc_admin,
+            organisation=world.business,
+            name="Pretender",
+            slug=clr.PLATFORM_SLUG.upper(),
+        )
+
+
+def test_a_platform_name_taken_by_an_institution_stops_the_export(world: Any, mosaic: Any) -> None:
+    """Should an institution hold the short name anyway (made before it was reserved), the
+    CLR is not signed as that institution."""
+    f.InstitutionFactory(slug=clr.PLATFORM_SLUG, name="Pretender")
+    with pytest.raises(clr.ClrRefused, match="misconfigured"):
+        clr.clr_export(actor=world.learner)
 
 
 def test_the_platform_name_is_a_setting(world: Any, mosaic: Any, settings: Any) -> None:
