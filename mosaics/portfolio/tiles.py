@@ -236,17 +236,24 @@ def svg(areas: list[Area], *, title: str, description: str) -> SafeString:
                 f'fill="{colour}" stroke="#1a1a1a" stroke-width="2"{dash}/>'
             )
             parts.append('<g aria-hidden="true" fill="#ffffff" font-size="13">')
+            # Lines are separated by a space, so the link's visible text reads as the title's
+            # words (WCAG 2.5.3 Label in Name: the visible text starts the accessible name).
             for line_no, line in enumerate(_lines(tile.title)):
                 parts.append(
                     f'<text x="{tx + 10}" y="{ty + 22 + line_no * 17}" '
-                    f'font-weight="bold">{escape(line)}</text>'
+                    f'font-weight="bold">{escape(line)}</text> '
                 )
+            parts.append("</g></a>")
             mark = _STATUS_MARK.get(tile.status, "?")
             footer = f"{mark} {tile.status_label}"
             if tile.external:
                 footer = f"{footer} · {_('External')}"
-            parts.append(f'<text x="{tx + 10}" y="{ty + TILE_HEIGHT - 12}">{escape(footer)}</text>')
-            parts.append("</g></a>")
+            # The status line is drawn over the tile but outside its link (clicks fall through
+            # to the tile): the link's name says it, after the title and the issuer.
+            parts.append(
+                f'<text x="{tx + 10}" y="{ty + TILE_HEIGHT - 12}" aria-hidden="true" '
+                f'pointer-events="none" fill="#ffffff" font-size="13">{escape(footer)}</text>'
+            )
         rows = (len(area.tiles) + COLUMNS - 1) // COLUMNS
         y += rows * (TILE_HEIGHT + GAP) + GAP
         parts.append("</g>")

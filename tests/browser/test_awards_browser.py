@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from mosaics.awards import actions
 from mosaics.awards.models import Award, AwardEvidence
+from mosaics.vc import baking
 from tests import factories as f
 from tests.browser.awards_support import (
     PASSWORD,
@@ -45,7 +46,7 @@ def _history(page: Any) -> list[list[str]]:
 def test_staff_award_a_badge_then_suspend_reinstate_and_revoke_it(
     world: Any, page: Any, live_server: Any
 ) -> None:
-    awarded = version(world)
+    version(world)
 
     # The assessor awards it from the staff list.
     sign_in(page, live_server, world.assessor)
@@ -136,3 +137,149 @@ def test_staff_award_a_badge_then_suspend_reinstate_and_revoke_it(
     award.refresh_from_db()
     assert award.status == Award.Status.REVOKED
     assert actions.verify_award(award).status == "revoked"
+
+
+def test_a_learner_claims_accepts_shares_and_downloads_a_badge(
+    world: Any, page: Any, live_server: Any, tmp_path: Path
+) -> None:
+    awarded = version(world)
+    mail.outbox.clear()
+    award = actions.award_issue(
+        actor=world.assessor,
+        recipient_email=EMAIL,
+        version=awarded,
+        recipient_name="Sam Rivera",
+        evidence=[
+            {"name": "Quarterly sales analysis", "url": "https://portfolio.example/sales"},
+            {"name": "Manager's observation notes", "description": "Confidential notes."},
+        ],
+    )
+    [message] = mail.outbox
+    assert message.to == [EMAIL]
+
+    # Signed out, the learner opens the claim link from the e-mail and creates an account.
+    sign_out(page)
+    page.goto(local(link_in(message.body, "/claim/"), live_server))
+    assert page.locator("h1").inner_text() == f"Claim your badge “{TITLE}”"
+    assert "s•••@example.org" in page.content()
+    assert EMAIL not in page.content()
+    page.get_by_role("link", name="Create an account").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Email").input_value() == EMAIL
+    page.get_by_label("Password:", exact=True).fill(PASSWORD)
+    page.get_by_label("Password (again)").fill(PASSWORD)
+    mail.outbox.clear()
+    click(page, "Sign Up")
+    award.refresh_from_db()
+    assert award.learner is None  # not before the address is confirmed
+
+    # The confirmation link from the e-mail brings the badge into the new account.
+    [confirmation] = mail.outbox
+    assert confirmation.to == [EMAIL]
+    page.goto(local(link_in(confirmation.body, "/accounts/confirm-email/"), live_server))
+    click(page, "Confirm")
+    detail = live_server.url + reverse("awards:detail", kwargs={"uuid": award.uuid})
+    assert page.url == detail
+    assert page.locator("h1").inner_text() == TITLE
+    assert "This badge is waiting for you." in page.content()
+    assert "Accept the badge to share it." in page.content()
+
+    # Accept: it is in the mosaic, as a tile and in the text alternative.
+    click(page, "Accept into my mosaic")
+    assert f"“{TITLE}” is in your mosaic." in page.content()
+    page.goto(live_server.url + reverse("portfolio:mosaic"))
+    assert "You hold 1 badge." in page.content()
+    tile = page.locator("svg.mosaic-svg").get_by_role(
+        "link", name=f"{TITLE}, issued by {world.issuer.name}"
+    )
+    assert tile.count() == 1
+    table = page.get_by_role("table", name="Your badges, by skill area")
+    row = table.get_by_role("row", name=TITLE)
+    assert "Data analytics" in table.inner_text()
+    assert world.issuer.name in row.inner_text()
+    assert "Valid" in row.inner_text()
+    assert tile.get_attribute("href") == reverse("awards:detail", kwargs={"uuid": award.uuid})
+    tile.click()
+    page.wait_for_load_state()
+    assert page.url == detail
+
+    # Share: the public page on, one piece of evidence private.
+    page.get_by_role("link", name="More ways to share").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == f"Share “{TITLE}”"
+    assert "Your badge page is hidden: nobody can see it." in page.content()
+    click(page, "Show the badge page")
+    assert "Your badge page is public: anyone with the link can see it." in page.content()
+    click(page, "Make “Manager's observation notes” private")
+    assert "“Manager's observation notes” is private: no public page shows it." in page.content()
+    assert page.get_by_role("button", name="Show “Manager's observation notes”").is_visible()
+    assert page.get_by_role("link", name="Add to your LinkedIn profile").is_visible()
+    assert page.get_by_role("img", name="QR code of the badge page").is_visible()
+
+    # Download the signed JSON and the baked PNG.
+    with page.expect_download() as json_download:
+        page.get_by_role("link", name="credential.json", exact=True).click()
+    json_file = tmp_path / "badge.json"
+    json_download.value.save_as(json_file)
+    credential = json.loads(json_file.read_text())
+    assert credential["id"] == award.credential_id
+    proofs = credential["proof"] if isinstance(credential["proof"], list) else [credential["proof"]]
+    assert [proof["cryptosuite"] for proof in proofs] == ["eddsa-rdfc-2022"]
+    assert actions.verify_award(award, credential).status == "valid"
+    with page.expect_download() as png_download:
+        page.get_by_role("link", name="badge.png", exact=True).click()
+    png_file = tmp_path / "badge.png"
+    png_download.value.save_as(png_file)
+    assert png_file.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    baked = baking.extract_png(png_file.read_bytes())
+    assert baked.ob_version == "3.0"
+    assert baked.json()["id"] == award.credential_id
+
+    # Signed out, anyone sees the public badge page, without the private evidence.
+    public = page.get_by_role("link", name=reverse("awards:public", kwargs={"uuid": award.uuid}))
+    public_url = public.first.get_attribute("href")
+    sign_out(page)
+    page.goto(live_server.url + reverse("awards:public", kwargs={"uuid": award.uuid}))
+    assert public_url.endswith(reverse("awards:public", kwargs={"uuid": award.uuid}))
+    assert page.locator("h1").inner_text() == TITLE
+    evidence = page.get_by_role("region", name="Evidence")
+    assert evidence.get_by_role("link", name="Quarterly sales analysis").is_visible()
+    assert "Manager's observation notes" not in page.content()
+    assert "Confidential notes." not in page.content()
+    assert EMAIL not in page.content()
+    assert page.locator('meta[property="og:title"]').get_attribute("content") == TITLE
+    assert AwardEvidence.objects.get(name="Manager's observation notes").private
+
+
+def test_a_learner_declines_a_badge_and_it_stays_out_of_the_mosaic(
+    world: Any, page: Any, live_server: Any
+) -> None:
+    learner = world.learner
+    kept = f.award(version(world, title="Spreadsheet Modelling"), email=learner.email)
+    actions.award_accept(actor=learner, award=kept)
+    declined = f.award(version(world), email=learner.email)
+
+    sign_in(page, live_server, learner)
+    page.goto(live_server.url + reverse("awards:inbox"))
+    page.get_by_role("link", name=TITLE).click()
+    page.wait_for_load_state()
+    assert page.url.endswith(reverse("awards:detail", kwargs={"uuid": declined.uuid}))
+    click(page, "Decline")
+    assert f"You declined “{TITLE}”. It is not in your mosaic" in page.content()
+    # Declining can be undone: accept is still offered; decline no longer is.
+    assert page.get_by_role("button", name="Accept into my mosaic").is_visible()
+    assert page.get_by_role("button", name="Decline").count() == 0
+
+    page.goto(live_server.url + reverse("portfolio:mosaic"))
+    assert "You hold 1 badge." in page.content()
+    mosaic = page.locator("svg.mosaic-svg")
+    assert mosaic.get_by_role("link", name="Spreadsheet Modelling, issued by").count() == 1
+    assert mosaic.get_by_role("link", name=TITLE).count() == 0
+    table = page.get_by_role("table", name="Your badges, by skill area")
+    assert table.get_by_role("link", name="Spreadsheet Modelling").is_visible()
+    assert table.get_by_role("link", name=TITLE).count() == 0
+    assert TITLE not in page.locator("main").inner_text()
+
+    # The badge list still has it, under declined.
+    page.goto(live_server.url + reverse("awards:inbox"))
+    assert page.get_by_role("link", name=TITLE).is_visible()
