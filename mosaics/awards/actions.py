@@ -103,7 +103,7 @@ def learner_for_email(email: str) -> Any | None:
     from allauth.account.models import EmailAddress
 
     address = (
-        EmailAddress.objects.filter(email__iexact=email, verified=True)
+        EmailAddress.objects.filter(email=email.lower(), verified=True)
         .select_related("user")
         .first()
     )
@@ -292,7 +292,7 @@ def _is_self(actor: Any, email: str, learner: Any | None) -> bool:
         return True
     if (getattr(actor, "email", "") or "").lower() == email:
         return True
-    return EmailAddress.objects.filter(user=actor, email__iexact=email).exists()
+    return EmailAddress.objects.filter(user=actor, email=email.lower()).exists()
 
 
 # --- issuing -----------------------------------------------------------------------------

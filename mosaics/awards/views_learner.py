@@ -85,7 +85,7 @@ def _claim_path(award: Award, token: str) -> str:
 
 
 def _address_of(user: Any, email: str) -> EmailAddress | None:
-    return EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    return EmailAddress.objects.filter(user=user, email=email.lower()).first()
 
 
 # --- the claim link ----------------------------------------------------------------------

@@ -137,7 +137,7 @@ def _people() -> tuple[list[tuple[DemoPerson, bool]], dict[str, Any]]:
         # addresses keeps them, and an address someone else uses is never taken over.
         if (
             not EmailAddress.objects.filter(user=user).exists()
-            and not EmailAddress.objects.filter(email__iexact=person.email).exists()
+            and not EmailAddress.objects.filter(email=person.email.lower()).exists()
         ):
             EmailAddress.objects.create(user=user, email=person.email, verified=True, primary=True)
         results.append((person, created))

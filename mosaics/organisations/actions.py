@@ -391,7 +391,9 @@ def _verified_email(user: Any, email: str) -> bool:
 
     return bool(
         _authenticated(user)
-        and EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists()
+        and EmailAddress.objects.filter(
+            user=user, email=email.strip().lower(), verified=True
+        ).exists()
     )
 
 

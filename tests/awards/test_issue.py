@@ -223,3 +223,23 @@ def test_nobody_awards_themselves(world):
         actor=world.tlc_admin, recipient_email=world.assessor.email, version=version
     )
     assert award.learner == world.assessor
+
+
+def test_a_look_alike_address_never_receives_the_award(world):
+    """PostgreSQL's UPPER() folds the dotless ı into I: compared case-insensitively there,
+    alıce@gmaıl.com would be alice@gmail.com. Addresses are compared exactly (allauth stores
+    them lower-cased), so the look-alike's owner gets nothing."""
+    EmailAddress.objects.create(user=world.endorser, email="alıce@gmaıl.com", verified=True)
+    award = f.award(f.published_version(world.issuer), email="Alice@Gmail.com")
+    assert award.learner is None
+    assert award.recipient_email == "alice@gmail.com"
+
+
+def test_plain_text_mail_is_not_html_escaped(world, django_capture_on_commit_callbacks, mailoutbox):
+    version = f.published_version(world.issuer, title="Tools & Techniques <Level 1>")
+    with django_capture_on_commit_callbacks(execute=True):
+        f.award(version, email="sam@example.org")
+    (message,) = mailoutbox
+    assert "Tools & Techniques <Level 1>" in message.subject
+    assert "Tools & Techniques <Level 1>" in message.body
+    assert "&amp;" not in message.body
