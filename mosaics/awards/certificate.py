@@ -27,7 +27,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from mosaics.awards import documents
+from mosaics.awards import documents, images
 from mosaics.awards.models import Award
 
 __all__ = ["PAGE_SIZES", "certificate_pdf", "holder_name"]
@@ -109,16 +109,20 @@ def _competencies(award: Award) -> list[str]:
 def certificate_pdf(award: Award, *, size: str = "a4", compress: bool = True) -> bytes:
     """The certificate as PDF bytes. `size` is ``a4`` or ``letter`` (landscape either way)."""
     width, height = PAGE_SIZES.get(size, PAGE_SIZES["a4"])
-    name = holder_name(award)
-    title = award.title
+    # Control characters, U+FFFE/U+FFFF and lone surrogates draw as nothing (or break the
+    # font's encoding): the same characters the SVG badges drop (`images.xml_text`).
+    clean = images.xml_text
+    name = clean(holder_name(award))
+    title = clean(award.title)
     issuer = award.issuer
-    organisation = issuer.organisation.name
+    issuer_name = clean(issuer.name)
+    organisation = clean(issuer.organisation.name)
     verify_url = documents.public_url(award)
-    competencies = _competencies(award)
-    status = _status_line(award)
+    competencies = [clean(line) for line in _competencies(award)]
+    status = clean(_status_line(award))
     language = translation.get_language() or "en"
 
-    regular, bold = _fonts([name, title, issuer.name, organisation, status, *competencies])
+    regular, bold = _fonts([name, title, issuer_name, organisation, status, *competencies])
     out = io.BytesIO()
     pdf = canvas.Canvas(
         out,
@@ -128,7 +132,7 @@ def certificate_pdf(award: Award, *, size: str = "a4", compress: bool = True) ->
         lang=language,
     )
     pdf.setTitle(_("Certificate: %(title)s") % {"title": title})
-    pdf.setAuthor(str(issuer.name))
+    pdf.setAuthor(issuer_name)
     pdf.setSubject(
         _("%(name)s earned %(title)s") % {"name": name, "title": title}
         if name
@@ -174,9 +178,9 @@ def certificate_pdf(award: Award, *, size: str = "a4", compress: bool = True) ->
     pdf.setFillColor(INK)
     issued_by = (
         _("issued by %(issuer)s, %(organisation)s")
-        % {"issuer": issuer.name, "organisation": organisation}
-        if organisation != issuer.name
-        else _("issued by %(issuer)s") % {"issuer": issuer.name}
+        % {"issuer": issuer_name, "organisation": organisation}
+        if organisation != issuer_name
+        else _("issued by %(issuer)s") % {"issuer": issuer_name}
     )
     pdf.drawCentredString(centre, y, issued_by[:120])
     y -= 20

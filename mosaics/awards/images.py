@@ -17,8 +17,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import json
+import re
 import textwrap
 from collections import OrderedDict
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ __all__ = [
     "design_picture",
     "qr_matrix",
     "qr_svg",
+    "xml_text",
 ]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -53,6 +57,17 @@ _cache: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
 # Dark tile colours (white text on each passes WCAG AA contrast); chosen by the title.
 _COLOURS = ("#1f4e79", "#6b2c5f", "#1e5b3a", "#7a3b12", "#3d3a7a", "#0f5964", "#5a4a12")
 _FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu")
+#: Everything outside XML 1.0's `Char` production (§2.2: #x9 | #xA | #xD | [#x20-#xD7FF] |
+#: [#xE000-#xFFFD] | [#x10000-#x10FFFF]): other C0 controls, lone surrogates, U+FFFE/U+FFFF.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` without the characters XML 1.0 cannot hold at all (not even as a character
+    reference), so that escaping it gives well-formed XML. A design title or an issuer name
+    may hold such a character (a pasted vertical tab, say); no picture or page can show one,
+    so it is dropped rather than refusing the whole image."""
+    return _NOT_XML_CHAR.sub("", text)
 
 
 def design_picture(award: Award) -> tuple[str, bytes] | None:
@@ -75,8 +90,13 @@ def design_picture(award: Award) -> tuple[str, bytes] | None:
     return None
 
 
+def _title(award: Award) -> str:
+    """The title as drawn (and written into SVG): see `xml_text`."""
+    return xml_text(str(award.title))
+
+
 def _issuer_name(award: Award) -> str:
-    return str(award.issuer.name)
+    return xml_text(str(award.issuer.name))
 
 
 def _cached(key: tuple[str, ...], make: Any) -> bytes:
@@ -105,7 +125,7 @@ def base_png(award: Award) -> bytes:
     if picture is not None and picture[0] == "jpeg":
         data = picture[1]
         return _cached(("jpeg", _digest(data)), lambda: _jpeg_to_png(data))
-    title, issuer = award.title, _issuer_name(award)
+    title, issuer = _title(award), _issuer_name(award)
     return _cached(("drawn-png", title, issuer), lambda: _drawn_png(title, issuer))
 
 
@@ -170,7 +190,7 @@ def _drawn_png(title: str, issuer: str) -> bytes:
 def base_svg(award: Award) -> bytes:
     """The badge picture as SVG (unbaked)."""
     picture = design_picture(award)
-    title, issuer = award.title, _issuer_name(award)
+    title, issuer = _title(award), _issuer_name(award)
     if picture is not None and picture[0] == "svg":
         return picture[1]
     if picture is not None:
@@ -248,16 +268,26 @@ def baked_png(award: Award, form: str = "eddsa-rdfc-2022") -> bytes:
         return baking.bake(base_png(award), payload)
     except VCError:
         # A picture the baker will not take (say, over the size limit): the drawn badge.
-        return baking.bake(_drawn_png(award.title, _issuer_name(award)), payload)
+        return baking.bake(_drawn_png(_title(award), _issuer_name(award)), payload)
+
+
+def _svg_payload(payload: Any) -> Any:
+    """A JSON credential as the text an SVG can hold: a character XML cannot hold (a title
+    with U+FFFE, say — JSON escapes only the C0 controls) is written as its JSON escape
+    ``\\uXXXX``, which is the same JSON value, so the signature still verifies."""
+    if not isinstance(payload, Mapping):
+        return payload  # a compact JWS: ASCII
+    text = json.dumps(payload, ensure_ascii=False, indent=2)
+    return _NOT_XML_CHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def baked_svg(award: Award, form: str = "eddsa-rdfc-2022") -> bytes:
     """The SVG with the award's credential (signed as `form`) baked in."""
-    payload = _payload(award, form)
+    payload = _svg_payload(_payload(award, form))
     try:
         return baking.bake(base_svg(award), payload)
     except VCError:
-        return baking.bake(_drawn_svg(award.title, _issuer_name(award)), payload)
+        return baking.bake(_drawn_svg(_title(award), _issuer_name(award)), payload)
 
 
 # --- QR code -------------------------------------------------------------------------------
@@ -276,6 +306,7 @@ def qr_svg(text: str, label: str) -> bytes:
     modules as one path on a white square, so it scans on any page background."""
     matrix = qr_matrix(text)
     size = len(matrix)
+    label = xml_text(label)
     path = "".join(
         f"M{x},{y}h1v1h-1z" for y, row in enumerate(matrix) for x, dark in enumerate(row) if dark
     )

@@ -34,6 +34,7 @@ import zlib
 from datetime import UTC, datetime
 from typing import Any, Literal
 from xml.parsers import expat
+from xml.sax.saxutils import escape
 
 from django.conf import settings
 from django.templatetags.static import static
@@ -263,7 +264,7 @@ def _placeholder_png() -> bytes:
 
 
 def _placeholder_svg(title: str) -> bytes:
-    escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = escape(images.xml_text(title))
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" width="256" height="256"'
         ' role="img" aria-labelledby="t">'
