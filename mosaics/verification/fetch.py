@@ -12,8 +12,13 @@ A URL typed by anyone is a request our server makes on their behalf, so:
   again (so a second DNS answer cannot point us elsewhere), sending the name as SNI and in the
   Host header and verifying the certificate for the name;
 - at most :data:`MAX_REDIRECTS` redirects, each target checked the same way;
-- at most :data:`MAX_BYTES` read (streamed; we stop reading beyond it), everything within
-  :data:`TIMEOUT` seconds in total, and only the content types the caller expects;
+- at most :data:`MAX_BYTES` read (streamed; we stop reading beyond it), at most
+  :data:`MAX_HEADERS` header lines of :data:`MAX_HEADER_BYTES` in all, and only the content
+  types the caller expects;
+- everything — connecting, the TLS handshake, sending, the headers, the body, every redirect —
+  within :data:`TIMEOUT` seconds **in total**: the socket checks one absolute deadline before
+  every read and write and waits at most until it (a per-read timeout alone would let a server
+  that sends one byte a second keep a worker busy for as long as it likes);
 - no cookies, no credentials, nothing of the visitor's is sent.
 
 Every refusal or failure raises :class:`FetchRefused` (we would not open it) or
@@ -34,7 +39,7 @@ import ssl
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
@@ -43,6 +48,8 @@ from django.utils.translation import gettext as _
 __all__ = [
     "CREDENTIAL_TYPES",
     "MAX_BYTES",
+    "MAX_HEADERS",
+    "MAX_HEADER_BYTES",
     "MAX_REDIRECTS",
     "TIMEOUT",
     "FetchError",
@@ -55,6 +62,9 @@ __all__ = [
 ]
 
 MAX_BYTES: Final = 1_000_000
+#: Header lines (the status line included) and their bytes in all: plenty for a badge host.
+MAX_HEADERS: Final = 64
+MAX_HEADER_BYTES: Final = 32_768
 MAX_REDIRECTS: Final = 3
 TIMEOUT: Final = 5.0
 
@@ -278,24 +288,110 @@ def _ssl_context() -> ssl.SSLContext:
     for cafile in getattr(settings, "MOSAICS_FETCH_TEST_CA_FILES", ()) or ():
         context.load_verify_locations(cafile=str(cafile))
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.sslsocket_class = _DeadlineSocket
     return context
+
+
+class _DeadlineSocket(ssl.SSLSocket):
+    """A TLS socket that works to one absolute deadline (``time.monotonic()``): before every
+    read and write it raises :class:`TimeoutError` once the deadline has passed, and otherwise
+    waits at most until then. (A TLS read or handshake waits for the whole of the timeout set
+    when it starts, however many bytes trickle in.)"""
+
+    deadline: float | None = None
+
+    def _arm(self) -> None:
+        if self.deadline is None:
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("deadline passed")
+        self.settimeout(left)
+
+    def do_handshake(self, block: bool = False) -> None:
+        self._arm()
+        super().do_handshake(block)
+
+    def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
+        self._arm()
+        return super().recv(buflen, flags)
+
+    def recv_into(self, buffer: Any, nbytes: int | None = None, flags: int = 0) -> int:
+        self._arm()
+        return super().recv_into(buffer, nbytes, flags)
+
+    def send(self, data: Any, flags: int = 0) -> int:  # (sendall sends through it)
+        self._arm()
+        return super().send(data, flags)
+
+
+class _HeaderBudget:
+    """Stands in for the response's file while its status line and headers are read: counts
+    the lines and bytes and stops at :data:`MAX_HEADERS` / :data:`MAX_HEADER_BYTES`."""
+
+    def __init__(self, fp: Any) -> None:
+        self._fp = fp
+        self._lines = 0
+        self._bytes = 0
+
+    def readline(self, limit: int = -1) -> bytes:
+        left = MAX_HEADER_BYTES - self._bytes
+        line = bytes(self._fp.readline(left + 1 if limit < 0 else min(limit, left + 1)))
+        self._lines += 1
+        self._bytes += len(line)
+        if self._lines > MAX_HEADERS or self._bytes > MAX_HEADER_BYTES:
+            raise FetchFailed(_("The site sent too many or too long headers."))
+        return line
+
+    def close(self) -> None:
+        self._fp.close()
+
+
+class _Response(http.client.HTTPResponse):
+    def begin(self) -> None:
+        real = self.fp
+        budget = _HeaderBudget(real)
+        self.fp = budget  # type: ignore[assignment]
+        try:
+            super().begin()
+        finally:
+            current: object = self.fp
+            if current is budget:  # (begin may close the response, leaving fp None)
+                self.fp = real
 
 
 class _PinnedConnection(http.client.HTTPSConnection):
     """An HTTPS connection to an address already checked, for a host name (SNI, Host header,
-    certificate) given separately."""
+    certificate) given separately, that works to an absolute ``deadline`` (``time.monotonic()``)
+    from connecting to the last byte of the answer."""
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=_ssl_context())
+    response_class = _Response
+
+    def __init__(self, host: str, port: int, address: str, deadline: float) -> None:
+        super().__init__(host, port, timeout=_remaining(deadline), context=_ssl_context())
         self._address = address
+        self._deadline = deadline
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), timeout=self.timeout)
+        sock = socket.create_connection(
+            (self._address, self.port), timeout=_remaining(self._deadline)
+        )
         try:
-            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
+            context: ssl.SSLContext = self._context  # type: ignore[attr-defined]
+            tls = context.wrap_socket(
+                sock, server_hostname=self.host, do_handshake_on_connect=False
+            )
         except BaseException:
             sock.close()
             raise
+        try:
+            assert isinstance(tls, _DeadlineSocket)
+            tls.deadline = self._deadline
+            tls.do_handshake()
+        except BaseException:
+            tls.close()
+            raise
+        self.sock = tls
 
 
 def _media_type(value: str | None) -> str:
@@ -359,7 +455,7 @@ def _get(
 ) -> tuple[int, str | None, str, bytes]:
     last_error: Exception | None = None
     for address in addresses:
-        connection = _PinnedConnection(target.host, target.port, address, _remaining(deadline))
+        connection = _PinnedConnection(target.host, target.port, address, deadline)
         try:
             connection.connect()
         except ssl.SSLError as exc:
@@ -401,10 +497,7 @@ def _exchange(
                 "Connection": "close",
             },
         )
-        sock = connection.sock
-        assert sock is not None
-        sock.settimeout(_remaining(deadline))
-        response = connection.getresponse()  # (may hand the socket over to the response)
+        response = connection.getresponse()  # (every read is bound by the deadline)
         status = response.status
         if status in _REDIRECTS:
             return status, response.getheader("Location"), "", b""
@@ -422,7 +515,7 @@ def _exchange(
         chunks: list[bytes] = []
         size = 0
         while not response.isclosed():
-            sock.settimeout(_remaining(deadline))
+            _remaining(deadline)
             chunk = response.read(min(65536, max_bytes + 1 - size))
             if not chunk:
                 break
