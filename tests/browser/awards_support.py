@@ -65,9 +65,12 @@ def local(url: str, live_server: Any) -> str:
     return live_server.url + path
 
 
-def accepted_award(world: Any, learner: Any, *, title: str = TITLE, **kwargs: Any) -> Award:
+def accepted_award(
+    world: Any, learner: Any, *, title: str = TITLE, field_of_study: str = "Data analytics"
+) -> Award:
     """An award of a new micro-credential called `title`, already in `learner`'s mosaic."""
     from mosaics.awards import actions
 
-    award = f.award(version(world, title=title), email=learner.email, **kwargs)
+    awarded = version(world, title=title, field_of_study=field_of_study)
+    award = f.award(awarded, email=learner.email)
     return actions.award_accept(actor=learner, award=award)
