@@ -283,3 +283,37 @@ def test_a_learner_declines_a_badge_and_it_stays_out_of_the_mosaic(
     # The badge list still has it, under declined.
     page.goto(live_server.url + reverse("awards:inbox"))
     assert page.get_by_role("link", name=TITLE).is_visible()
+
+
+def test_a_signed_in_learner_adds_the_awarded_address_to_their_account(
+    world: Any, page: Any, live_server: Any
+) -> None:
+    """The badge was sent to another of the learner's addresses: they add it from the claim
+    page, confirm it from the e-mail, and the badge is theirs; their main address is kept."""
+    learner = world.learner
+    mail.outbox.clear()
+    award = f.award(version(world), email=EMAIL)
+    [message] = mail.outbox
+
+    sign_in(page, live_server, learner)
+    claim = local(link_in(message.body, "/claim/"), live_server)
+    page.goto(claim)
+    assert page.get_by_role("heading", name="Add the address to your account").is_visible()
+    mail.outbox.clear()
+    click(page, "Add s•••@example.org to my account")
+    assert "We have sent a confirmation link to s•••@example.org." in page.content()
+    assert page.get_by_role("heading", name="Confirm the address").is_visible()
+    award.refresh_from_db()
+    assert award.learner is None
+
+    [confirmation] = mail.outbox
+    page.goto(local(link_in(confirmation.body, "/accounts/confirm-email/"), live_server))
+    click(page, "Confirm")
+    award.refresh_from_db()
+    assert award.learner == learner
+    page.goto(claim)
+    assert page.url == live_server.url + reverse("awards:detail", kwargs={"uuid": award.uuid})
+    page.goto(live_server.url + reverse("account_email"))
+    addresses = page.get_by_role("group", name="Choose an address, then what to do with it")
+    assert f"{learner.email} (confirmed) (main address)" in " ".join(addresses.inner_text().split())
+    assert f"{EMAIL} (confirmed)" in " ".join(addresses.inner_text().split())

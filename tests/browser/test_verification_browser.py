@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from mosaics.accounts.models import BoundDid
 from mosaics.awards import actions
+from mosaics.issuance import signing
 from mosaics.vc import jose
 from mosaics.vc.keys import Ed25519Multikey
 from mosaics.verification.models import ApiToken
@@ -66,6 +67,13 @@ def test_a_visitor_verifies_a_downloaded_badge_then_sees_it_revoked(
     # The same badge as pasted JSON.
     page.get_by_label("The badge (JSON or JWT)").fill(signed.read_text())
     click(page, "Verify the pasted badge")
+    result = _result(page)
+    assert result.get_by_role("heading").inner_text() == "Result: Valid"
+    assert TITLE in result.inner_text()
+    # The link of its Open Badges 2.0 assertion (our own address: answered without fetching).
+    hosted = signing.site_url(reverse("awards:ob2_assertion", kwargs={"uuid": award.uuid}))
+    page.get_by_label("Link to a badge", exact=True).fill(hosted)
+    click(page, "Verify the linked badge")
     result = _result(page)
     assert result.get_by_role("heading").inner_text() == "Result: Valid"
     assert TITLE in result.inner_text()
