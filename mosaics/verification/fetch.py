@@ -54,6 +54,7 @@ __all__ = [
     "TIMEOUT",
     "FetchError",
     "FetchFailed",
+    "FetchLimited",
     "FetchRefused",
     "Fetched",
     "address_problem",
@@ -110,6 +111,11 @@ class FetchError(Exception):
 
 class FetchRefused(FetchError):
     """We will not open this address (not https, not public, too many redirects, …)."""
+
+
+class FetchLimited(FetchRefused):
+    """We would open it, but the verification (or the visitor) has made as many requests to
+    other sites as it may for now."""
 
 
 class FetchFailed(FetchError):

@@ -228,6 +228,13 @@ def _get_json(url: str, what: str, result: Result, get: Resolver, name: str) -> 
                 )
                 % {"what": what, "url": _clip(url)},
             )
+        elif isinstance(exc, safe_fetch.FetchLimited):
+            result.fail(
+                name,
+                "fetch_limited",
+                _("The badge could not be confirmed: %(what)s at %(url)s was not opened. %(why)s")
+                % {"what": what, "url": _clip(url), "why": exc.message},
+            )
         else:
             result.fail(
                 name,

@@ -16,6 +16,10 @@ revoked or suspended when the issuer is one of ours.
 - A link (``https://…``) is opened with the safe fetcher (:mod:`mosaics.verification.fetch`)
   when ``allow_fetch`` is true; links to our own site are answered from our database, never
   fetched.
+- Every request to another site is counted: one call makes at most :data:`MAX_FETCHES`
+  (``max_fetches``), and ``charge(url)`` — the verification page's per-visitor budget — is asked
+  before each and may refuse it (:class:`~mosaics.verification.fetch.FetchLimited`). A badge
+  whose parts could not be read for that reason is *unconfirmed*, and says why.
 
 It never raises for bad input.
 """
@@ -45,6 +49,7 @@ from mosaics.verification import fetch as safe_fetch
 
 __all__ = [
     "KINDS",
+    "MAX_FETCHES",
     "STATUS_LABELS",
     "Endorser",
     "Summary",
@@ -76,14 +81,20 @@ UNCONFIRMED_CODES: Final = frozenset(
         "not_fetched",
         "fetch_failed",
         "fetch_refused",
+        "fetch_limited",
     }
 )
+#: Most requests to other sites one verification makes (an OB 2.0 badge's hosted copy,
+#: BadgeClass, Issuer, key and revocation list; a link a baked image holds, and where it leads).
+MAX_FETCHES: Final = 6
 _URL: Final = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://\S*")
 _JWS: Final = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*")
 _OB2_CONTEXTS: Final = ("https://w3id.org/openbadges/v2", "https://w3id.org/openbadges/v1")
 
 #: The one thing from outside we call: GET a URL → (content type, bytes); raises FetchError.
 Resolver = Callable[[str], tuple[str, bytes]]
+#: Asked before each request to another site, with its URL; raises FetchLimited to refuse it.
+Charge = Callable[[str], None]
 
 
 @dataclass
@@ -247,19 +258,23 @@ def verify_any(
     allow_fetch: bool = False,
     now: datetime | None = None,
     resolver: Resolver | None = None,
+    charge: Charge | None = None,
+    max_fetches: int = MAX_FETCHES,
 ) -> Verdict:
     """Verify a badge of any kind we know (see the module's docstring). Never raises for bad
     input: the :class:`Verdict` says what was wrong.
 
     ``allow_fetch`` lets a link (and an OB 2.0 badge's hosted parts, keys and revocation lists)
-    be opened with the safe fetcher; our own site's links are always answered locally.
+    be opened with the safe fetcher; our own site's links are always answered locally. At most
+    ``max_fetches`` requests are made, and ``charge(url)`` is asked before each (it raises
+    :class:`~mosaics.verification.fetch.FetchLimited` to refuse one).
     ``resolver`` replaces the fetcher entirely (tests use it to serve fixtures).
     """
     if now is None:
         now = datetime.now(UTC)
     elif now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
-    get = resolver or _default_resolver(allow_fetch)
+    get = resolver or _default_resolver(allow_fetch, charge=charge, max_fetches=max_fetches)
     try:
         return _verify(data, now=now, get=get, depth=0)
     except RecursionError:
@@ -371,8 +386,13 @@ class NotFetched(safe_fetch.FetchRefused):
     """Fetching is off (offline verification)."""
 
 
-def _default_resolver(allow_fetch: bool) -> Resolver:
+def _default_resolver(
+    allow_fetch: bool, *, charge: Charge | None = None, max_fetches: int = MAX_FETCHES
+) -> Resolver:
+    made = 0
+
     def get(url: str) -> tuple[str, bytes]:
+        nonlocal made
         found = local_resolve(url)
         if found is not None:
             return found
@@ -380,6 +400,17 @@ def _default_resolver(allow_fetch: bool) -> Resolver:
             raise NotFetched(
                 _("%(url)s was not opened: badges are checked offline here.") % {"url": url[:200]}
             )
+        if made >= max_fetches:
+            raise safe_fetch.FetchLimited(
+                _(
+                    "Checking this badge needs more requests to other sites than one "
+                    "verification may make (%(n)s), so %(url)s was not opened."
+                )
+                % {"n": max_fetches, "url": url[:200]}
+            )
+        if charge is not None:
+            charge(url)
+        made += 1  # counted before it is made: a request that fails was made all the same
         fetched = safe_fetch.fetch(url)
         return fetched.content_type, fetched.content
 
@@ -493,7 +524,8 @@ def _verify_url(url: str, *, now: datetime, get: Resolver, depth: int) -> Verdic
             code="not_fetched",
         )
     except safe_fetch.FetchError as exc:
-        verdict = failed_verdict(exc.message, code="link")
+        code = "fetch_limited" if isinstance(exc, safe_fetch.FetchLimited) else "link"
+        verdict = failed_verdict(exc.message, code=code)
         verdict.source_url = url
         return verdict
     verdict = _verify(content, now=now, get=get, depth=depth + 1)

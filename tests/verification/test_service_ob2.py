@@ -258,7 +258,9 @@ def test_our_own_hosted_assertion_verifies_without_the_network(world, monkeypatc
 
     monkeypatch.setattr(fetch, "fetch", no_network)
     monkeypatch.setattr(fetch, "_resolve", no_network)
-    award = f.award(f.published_version(world.issuer))
+    award = f.award(f.published_version(world.issuer), email=world.learner.email)
+    # (OB 2.0 documents are served once the learner has accepted the badge.)
+    award = actions.award_accept(actor=world.learner, award=award)
     url = _assertion_url(award)
     for allow_fetch in (False, True):
         verdict = verify_any(url, allow_fetch=allow_fetch)
