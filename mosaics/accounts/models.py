@@ -34,7 +34,9 @@ class BoundDid(models.Model):
     """A DID the learner has proved they control (by signing a challenge with its key).
 
     New awards name the learner's most recently bound DID as the credential subject's `id`
-    instead of a hashed e-mail address (OB §B.1.4)."""
+    instead of a hashed e-mail address (OB §B.1.4). A DID is bound to one account at most
+    (the database says so): otherwise two people could share one DID, and the badges of one
+    would be the other's to import and present."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="bound_dids")
     did = models.CharField(_("DID"), max_length=500)
@@ -44,7 +46,7 @@ class BoundDid(models.Model):
         ordering = ["-bound_at", "-id"]
         verbose_name = _("bound DID")
         verbose_name_plural = _("bound DIDs")
-        constraints = [models.UniqueConstraint(fields=["user", "did"], name="unique_bound_did")]
+        constraints = [models.UniqueConstraint(fields=["did"], name="bound_did_one_account")]
 
     def __str__(self) -> str:
         return self.did

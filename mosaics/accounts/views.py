@@ -1,12 +1,15 @@
 """The learner's account pages beyond allauth's: binding a DID.
 
-The page shows a fresh challenge, kept in the session for `CHALLENGE_TTL`; the learner signs
-it with their did:key (`mosaics vc sign`, or any wallet) and pastes the result. A challenge is
-used once: a successful binding, or its expiry, replaces it.
+The page shows a fresh challenge, kept in the session for `CHALLENGE_TTL` together with the
+account it was shown to; the learner signs it — with this site's origin and the purpose of the
+signature, see `mosaics.accounts.did` — with their did:key (`mosaics vc sign`, or any wallet)
+and pastes the result. A challenge is used once: a successful binding, or its expiry, replaces
+it; a challenge shown to another account (or another session) is never accepted.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
@@ -19,21 +22,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mosaics.accounts import actions
-from mosaics.accounts.did import new_challenge
+from mosaics.accounts.did import PURPOSE, new_challenge, signing_request, site_origin
 from mosaics.accounts.forms import DidBindForm
 from mosaics.accounts.models import BoundDid
 
 CHALLENGE_TTL = timedelta(minutes=15)
 SESSION_KEY = "mosaics.did_challenge"
+#: How the page writes "your DID" in the text to sign.
+DID_PLACEHOLDER = "did:key:z6Mk…"
 
 
 def _current_challenge(request: HttpRequest) -> tuple[str, datetime] | None:
-    """The session's challenge and when it expires, unless it has expired (or is absent)."""
+    """The session's challenge and when it expires, unless it has expired, was shown to
+    another account, or is absent."""
     stored = request.session.get(SESSION_KEY)
     if not isinstance(stored, dict):
         return None
     value, expires = stored.get("value"), stored.get("expires")
     if not isinstance(value, str) or not isinstance(expires, int | float):
+        return None
+    if stored.get("user") != request.user.pk:
         return None
     if expires <= timezone.now().timestamp():
         return None
@@ -43,12 +51,17 @@ def _current_challenge(request: HttpRequest) -> tuple[str, datetime] | None:
 def _fresh_challenge(request: HttpRequest) -> tuple[str, datetime]:
     value = new_challenge()
     expires = timezone.now() + CHALLENGE_TTL
-    request.session[SESSION_KEY] = {"value": value, "expires": expires.timestamp()}
+    request.session[SESSION_KEY] = {
+        "value": value,
+        "expires": expires.timestamp(),
+        "user": request.user.pk,
+    }
     return value, expires
 
 
 def _render(request: HttpRequest, form: DidBindForm, status: int = 200) -> HttpResponse:
     challenge = _current_challenge(request) or _fresh_challenge(request)
+    to_sign = signing_request(challenge[0], did=DID_PLACEHOLDER)
     return render(
         request,
         "accounts/did.html",
@@ -56,6 +69,9 @@ def _render(request: HttpRequest, form: DidBindForm, status: int = 200) -> HttpR
             "form": form,
             "challenge": challenge[0],
             "challenge_expires": challenge[1],
+            "to_sign": json.dumps(to_sign, ensure_ascii=False),
+            "domain": site_origin(),
+            "purpose": PURPOSE,
             "bound_dids": list(BoundDid.objects.filter(user=request.user.pk)),
         },
         status=status,

@@ -1,10 +1,16 @@
 """Binding a did:key to an account by signing a challenge — with real keys and real signatures,
-made exactly as the page tells learners to (the `mosaics vc` command) — and unbinding it."""
+made exactly as the page tells learners to (the `mosaics vc` command) — and unbinding it.
+
+What is signed names this site and the purpose (`did.signing_request`); the security rules
+(one account per DID, the site and purpose, single-use challenges) have their own tests in
+test_did_rules.py."""
 
 from __future__ import annotations
 
 import base64
+import html as html_lib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,9 +38,23 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def _request(did: str, challenge: str, **extra: Any) -> dict[str, Any]:
+    """The text the page asks the learner to sign (challenge.json)."""
+    return {**did_proof.signing_request(challenge, did=did), **extra}
+
+
 def _jwt(key: Ed25519Multikey, challenge: str, **extra: Any) -> str:
-    """What `mosaics vc sign --suite jwt` makes of {"issuer": DID, "challenge": ...}."""
-    return jose.sign_credential({"issuer": key.did_key, "challenge": challenge, **extra}, key)
+    """What `mosaics vc sign --suite jwt` makes of the page's challenge.json."""
+    return jose.sign_credential(_request(key.did_key, challenge, **extra), key)
+
+
+def _page_text_to_sign(page: str, did: str) -> str:
+    """challenge.json exactly as the page shows it, with the learner's DID put in."""
+    shown = re.search(r'<code id="did-to-sign">(.*?)</code>', page, re.S)
+    assert shown is not None
+    text = html_lib.unescape(shown.group(1))
+    assert text.count("did:key:z6Mk…") == 1
+    return text.replace("did:key:z6Mk…", did)
 
 
 def _challenge(client: Any) -> str:
@@ -70,19 +90,31 @@ def test_the_page_documents_the_command(client: Any, learner: Any) -> None:
     assert "mosaics vc keygen --did-key" in html
     assert "mosaics vc sign --key my-did.key --suite jwt challenge.json" in html
     assert "<h1>" in html
+    # What to sign names this site and the purpose (and the wallet instructions say so too).
+    challenge = client.session[SESSION_KEY]["value"]
+    shown = json.loads(_page_text_to_sign(html, "did:key:z6MkX"))
+    assert shown == {
+        "issuer": "did:key:z6MkX",
+        "purpose": "mosaics-did-binding",
+        "domain": "http://127.0.0.1:8000",
+        "challenge": challenge,
+    }
+    assert "http://127.0.0.1:8000 as aud" in html
+    assert "mosaics-did-binding as purpose" in html
 
 
 def test_binding_with_the_mosaics_command_as_documented(
     client: Any, learner: Any, tmp_path: Path, capsys: Any
 ) -> None:
-    """Follow the page's instructions to the letter: keygen, write challenge.json, sign."""
-    challenge = _challenge(client)
+    """Follow the page's instructions to the letter: keygen, write the text the page shows
+    into challenge.json (with the DID put in), sign, paste."""
     key_file = tmp_path / "my-did.key"
     assert vc_main(["keygen", "--did-key", "-o", str(key_file)]) == 0
     did = json.loads(key_file.read_text())["id"].split("#")[0]
     capsys.readouterr()
-    (tmp_path / "challenge.json").write_text(json.dumps({"issuer": did, "challenge": challenge}))
     for suite in ("jwt", "eddsa-jcs-2022"):
+        page = client.get(URL).content.decode()  # a fresh challenge each time (used once)
+        (tmp_path / "challenge.json").write_text(_page_text_to_sign(page, did))
         assert (
             vc_main(
                 ["sign", "--key", str(key_file), "--suite", suite, str(tmp_path / "challenge.json")]
@@ -93,10 +125,6 @@ def test_binding_with_the_mosaics_command_as_documented(
         response = client.post(URL, {"response": signed})
         assert response.status_code == 302, response.content.decode()
         assert list(BoundDid.objects.filter(user=learner).values_list("did", flat=True)) == [did]
-        challenge = _challenge(client)  # the next one (each is used once)
-        (tmp_path / "challenge.json").write_text(
-            json.dumps({"issuer": did, "challenge": challenge})
-        )
     assert AuditEntry.objects.filter(action="accounts.did_bind", actor=learner).count() == 2
 
 
@@ -162,18 +190,18 @@ def test_a_signature_by_another_key_is_refused(client: Any, learner: Any) -> Non
     challenge = _challenge(client)
     claimed, signer = Ed25519Multikey.generate(), Ed25519Multikey.generate()
     # The header names the claimed DID's key, but the signer's key signed it.
-    forged = jose.sign_credential(
-        {"issuer": claimed.did_key, "challenge": challenge}, signer, kid=claimed.id
-    )
+    forged = jose.sign_credential(_request(claimed.did_key, challenge), signer, kid=claimed.id)
     response = client.post(URL, {"response": forged})
     assert response.status_code == 400
     assert "does not verify" in response.content.decode()
     # A payload naming another DID than the one that signed it.
-    other = jose.sign_credential({"issuer": claimed.did_key, "challenge": challenge}, signer)
-    assert client.post(URL, {"response": other}).status_code == 400
+    other = jose.sign_credential(_request(claimed.did_key, challenge), signer)
+    response = client.post(URL, {"response": other})
+    assert response.status_code == 400
+    assert "as its issuer" in response.content.decode()
     # A Data Integrity document signed by another key than its verification method says.
     document = dataintegrity.sign(
-        {"issuer": claimed.did_key, "challenge": challenge},
+        _request(claimed.did_key, challenge),
         signer,
         cryptosuite="eddsa-jcs-2022",
         verification_method=claimed.id,
@@ -186,9 +214,7 @@ def test_a_changed_payload_is_refused(client: Any, learner: Any) -> None:
     challenge = _challenge(client)
     key = Ed25519Multikey.generate()
     head, _body, signature = _jwt(key, "something else").split(".")
-    body = _b64(
-        json.dumps({"issuer": key.did_key, "iss": key.did_key, "challenge": challenge}).encode()
-    )
+    body = _b64(json.dumps({**_request(key.did_key, challenge), "iss": key.did_key}).encode())
     assert client.post(URL, {"response": f"{head}.{body}.{signature}"}).status_code == 400
     assert not BoundDid.objects.exists()
 
