@@ -21,6 +21,14 @@ suspended its Assertion answers exactly like a revoked one, with the reason
 `"suspended: <reason>"`; on reinstatement the full Assertion comes back at the same URL.
 An expired award is still served in full: its `expires` date tells verifiers.
 
+Who may see it. The hosted Assertion and its baked images exist only once the learner has
+accepted the award (`is_published`: `claim` accepted and a learner attached); before that —
+pending, or declined — every OB 2.0 URL of the award answers 404, as if there were no such
+award, since the Assertion carries the narrative and the (non-private) evidence. Revocation
+and suspension answer 410 only for an award its learner had accepted; an award revoked before
+anyone accepted it was never published, so it stays a 404 (there is no OB 2.0 badge out there
+for a verifier to check). A learner who declines after accepting withdraws it again (404).
+
 Privacy. The recipient is the salted SHA-256 of the lower-cased e-mail address (OB 2.0
 §IdentityObject, `sha256$` + hex(SHA-256(identity + salt)), with the same salt as the OB 3.0
 credential), and only evidence the learner has not marked private is listed.
@@ -63,6 +71,7 @@ __all__ = [
     "baked_url",
     "base_image",
     "is_gone",
+    "is_published",
     "pathway_badgeclass_document",
     "pathway_badgeclass_url",
     "public_evidence",
@@ -153,6 +162,11 @@ def _evidence(item: AwardEvidence) -> dict[str, Any]:
 def public_evidence(award: Award) -> list[AwardEvidence]:
     """The evidence anyone may see: never an item the learner marked private."""
     return list(award.evidence.filter(private=False).order_by("position", "id"))
+
+
+def is_published(award: Award) -> bool:
+    """Accepted by its learner: only then are its OB 2.0 documents served (else 404)."""
+    return award.claim == Award.Claim.ACCEPTED and award.learner_id is not None
 
 
 def is_gone(award: Award) -> bool:

@@ -1,6 +1,7 @@
 """Public Open Badges 2.0 documents of awards: the hosted Assertion, the baked images and the
 pathway BadgeClass. All public (the Assertion URL is what an OB 2.0 badge is), all CORS-open,
-all read-only; an unknown award or pathway is a 404 (see `mosaics.awards.ob2`)."""
+all read-only; an unknown award or pathway is a 404, and so is an award its learner has not
+accepted (pending or declined: see `mosaics.awards.ob2`, "Who may see it")."""
 
 from __future__ import annotations
 
@@ -41,17 +42,22 @@ def _json(request: HttpRequest, document: Any, *, status: int = 200) -> HttpResp
 
 
 def _get_award(uuid: UUID) -> Award:
-    return get_object_or_404(
+    """The award, once its learner has accepted it; 404 before (or after a decline)."""
+    award = get_object_or_404(
         Award.objects.select_related(
             "version__micro_credential__issuer", "pathway__issuer", "issuer"
         ),
         uuid=uuid,
     )
+    if not ob2.is_published(award):
+        raise Http404
+    return award
 
 
 @require_safe
 def assertion(request: HttpRequest, uuid: UUID) -> HttpResponse:
-    """The hosted Assertion; 410 Gone with `revoked: true` once revoked (or while suspended)."""
+    """The hosted Assertion of an accepted award; 410 Gone with `revoked: true` once revoked
+    (or while suspended)."""
     award = _get_award(uuid)
     if ob2.is_gone(award):
         return _json(request, ob2.revoked_document(award), status=410)

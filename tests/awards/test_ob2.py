@@ -1,5 +1,6 @@
 """OB 2.0 documents of awards: the hosted Assertion, its status, the pathway BadgeClass and the
-baked images (mosaics.awards.ob2, views_ob2)."""
+baked images (mosaics.awards.ob2, views_ob2). They are served only for an award its learner
+has accepted: a pending or declined award's OB 2.0 URLs answer 404, and no page links them."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from datetime import UTC, timedelta
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
@@ -44,8 +46,26 @@ def get_json(url: str, **headers):
     return response, json.loads(response.content)
 
 
+def accepted(award: Award) -> Award:
+    """`award`, attached to a learner with its address, who has accepted it."""
+    if award.learner is None:
+        learner = f.UserFactory()
+        actions.awards_attach(user=learner, email=award.recipient_email)
+        award.refresh_from_db()
+        assert award.learner == learner
+    return actions.award_accept(actor=award.learner, award=award)
+
+
+def ob2_paths(award: Award) -> list[str]:
+    return [
+        _path(ob2.assertion_url(award)),
+        _path(ob2.baked_url(award, "png")),
+        _path(ob2.baked_url(award, "svg")),
+    ]
+
+
 @pytest.fixture
-def award(world):
+def pending_award(world):
     version = f.published_version(world.issuer, validity_months=24)
     return f.award(
         version,
@@ -68,6 +88,11 @@ def award(world):
             {"name": "Reflection", "narrative": "What I learnt."},
         ],
     )
+
+
+@pytest.fixture
+def award(pending_award):
+    return accepted(pending_award)
 
 
 # ------------------------------------------------------------------------------ assertion
@@ -139,7 +164,7 @@ def test_only_public_evidence_is_listed(award):
 
 
 def test_an_award_without_validity_narrative_or_evidence_has_none(world):
-    award = f.award(f.published_version(world.issuer))
+    award = accepted(f.award(f.published_version(world.issuer)))
     _response, document = get_json(ob2.assertion_url(award))
     assert "expires" not in document
     assert "narrative" not in document
@@ -226,10 +251,100 @@ def test_revocation_reasons_are_one_line(world, award):
 
 def test_an_expired_assertion_is_served_with_its_expiry(world):
     version = f.published_version(world.issuer, validity_months=1)
-    award = f.award(version, now=timezone.now() - timedelta(days=120))
+    award = accepted(f.award(version, now=timezone.now() - timedelta(days=120)))
     response, document = get_json(ob2.assertion_url(award))
     assert response.status_code == 200
     assert document["expires"] < timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -------------------------------------------------------------------------- who may see it
+
+
+def _not_found(award: Award) -> None:
+    client = Client()
+    for path in ob2_paths(award):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert b"dashboard" not in response.content.lower(), path
+        assert b"food bank" not in response.content, path
+
+
+def _served(award: Award) -> None:
+    client = Client()
+    for path in ob2_paths(award):
+        assert client.get(path).status_code == 200, path
+
+
+def test_a_pending_award_has_no_ob2_documents(pending_award):
+    """Nothing of an award the learner has not accepted is public: not its narrative, not its
+    evidence, not its baked images — whether or not it is attached to their account yet."""
+    award = pending_award
+    assert award.learner is None
+    _not_found(award)
+    learner = f.UserFactory()
+    actions.awards_attach(user=learner, email=award.recipient_email)
+    award.refresh_from_db()
+    assert (award.learner, award.claim) == (learner, Award.Claim.PENDING)
+    _not_found(award)
+    actions.award_accept(actor=learner, award=award)
+    _served(award)
+    _response, document = get_json(ob2.assertion_url(award))
+    assert document["narrative"] == "Robin built a **dashboard** for the food bank."
+
+
+def test_a_declined_award_has_no_ob2_documents(award):
+    _served(award)
+    actions.award_decline(actor=award.learner, award=award)
+    _not_found(award)
+    # The learner changes their mind: the same URLs answer again.
+    actions.award_accept(actor=award.learner, award=award)
+    _served(award)
+
+
+def test_a_revoked_or_suspended_award_never_accepted_is_not_found(world, pending_award):
+    """Revoked before anyone accepted it: it was never published, so there is nothing to say
+    it is gone (404, not 410). Once its learner accepts, verifiers learn its status (410)."""
+    award = pending_award
+    actions.award_suspend(actor=world.tlc_admin, award=award, reason="Under review.")
+    _not_found(award)
+    accepted(award)
+    response, document = get_json(ob2.assertion_url(award))
+    assert response.status_code == 410
+    assert document["revocationReason"] == "suspended: Under review."
+    other = f.award(f.published_version(world.issuer), email="someone@example.org")
+    actions.award_revoke(actor=world.tlc_admin, award=other, reason="Issued in error")
+    _not_found(other)
+
+
+def test_pages_link_the_ob2_documents_only_once_accepted(world):
+    award = f.award(f.published_version(world.issuer), email=world.learner.email)
+    assert (award.learner, award.claim) == (world.learner, Award.Claim.PENDING)
+    learner, staff = Client(), Client()
+    learner.force_login(world.learner)
+    staff.force_login(world.tlc_admin)
+    pages = [
+        (learner, reverse("awards:detail", kwargs={"uuid": award.uuid})),
+        (learner, reverse("awards:sharing", kwargs={"uuid": award.uuid})),
+        (staff, reverse("awards:record", kwargs={"uuid": award.uuid})),
+    ]
+    ob2_path = f"/awards/{award.uuid}/ob2"
+
+    def links() -> list[bool]:
+        found = []
+        for client, page in pages:
+            response = client.get(page)
+            assert response.status_code == 200, page
+            found.append(ob2_path in response.content.decode())
+        return found
+
+    assert links() == [False, False, False]
+    actions.award_accept(actor=world.learner, award=award)
+    assert links() == [True, True, True]
+    html = pages[1][0].get(pages[1][1]).content.decode()
+    assert f"{ob2_path}/badge.png" in html
+    assert f"{ob2_path}/badge.svg" in html
+    actions.award_decline(actor=world.learner, award=award)
+    assert links() == [False, False, False]
 
 
 # ------------------------------------------------------------------------------- pathways
@@ -248,7 +363,7 @@ def pathway_award(world):
     award = actions.award_issue(
         actor=None, recipient_email="kim@example.org", pathway=pathway, source="api"
     )
-    return award
+    return accepted(award)
 
 
 def test_a_pathway_award_names_the_pathway_badgeclass(pathway_award):

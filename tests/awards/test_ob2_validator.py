@@ -6,6 +6,9 @@ interop/ob2_validate.py, which serves it exactly the documents collected here fr
 views through the Django test client: the Assertion, its BadgeClass, the Issuer, the images,
 and the OB 2.0 context (from tests/conformance). Anything else it asks for is refused, and the
 tests check it asked for nothing else.
+
+Our OB 2.0 documents are served only for an award its learner has accepted (a pending or
+declined award's URLs answer 404), so every award here is accepted first.
 """
 
 from __future__ import annotations
@@ -91,7 +94,7 @@ def collect(url: str, *, client: Client | None = None) -> dict[str, dict[str, An
         )
         document = _document(response)
         documents[current] = document
-        if "body" in document:
+        if document["content_type"] in ("application/ld+json", "application/json"):
             data = json.loads(document["body"])
             for key in FOLLOWED:
                 value = data.get(key)
@@ -140,6 +143,16 @@ def errors(output: dict[str, Any]) -> list[str]:
     ]
 
 
+def accepted(award: Any) -> Any:
+    """`award`, attached to a learner with its address, who has accepted it (only then are
+    its OB 2.0 documents served)."""
+    learner = f.UserFactory()
+    actions.awards_attach(user=learner, email=award.recipient_email)
+    award.refresh_from_db()
+    assert award.learner == learner
+    return actions.award_accept(actor=learner, award=award)
+
+
 def rich_award() -> Any:
     """An award with everything: validity, narrative, public and private evidence, and a
     design picture (served by the catalogue, so the BadgeClass image is that one)."""
@@ -147,7 +160,7 @@ def rich_award() -> Any:
     picture = io.BytesIO()
     Image.new("RGB", (32, 32), (30, 80, 120)).save(picture, format="PNG")
     version.image.save("badge.png", ContentFile(picture.getvalue()))
-    return f.award(
+    award = f.award(
         version,
         email="Dana.Learner@Example.org",
         narrative="Dana analysed the *city's* open data set and presented to the council.",
@@ -161,6 +174,7 @@ def rich_award() -> Any:
             {"name": "Private reflection journal", "narrative": "Not for anyone.", "private": True},
         ],
     )
+    return accepted(award)
 
 
 def test_the_hosted_assertion_is_valid(validator_python, tmp_path):
@@ -228,8 +242,10 @@ def test_a_pathway_award_is_valid(validator_python, tmp_path):
     pathway = f.published_pathway(
         issuer, [first.micro_credential, second.micro_credential], summary="Both badges."
     )
-    award = actions.award_issue(
-        actor=None, recipient_email="pat@example.org", pathway=pathway, source="api"
+    award = accepted(
+        actions.award_issue(
+            actor=None, recipient_email="pat@example.org", pathway=pathway, source="api"
+        )
     )
     url = ob2.assertion_url(award)
     documents = collect(url)
@@ -243,7 +259,7 @@ def test_a_revoked_award_is_reported(validator_python, tmp_path, world):
     """openbadges 1.1.2 has no special case for a revoked hosted Assertion (410 with
     `revoked: true`): it reads the node, keeps `revoked` and the reason in its graph, and fails
     it for the properties a revoked Assertion no longer carries. Invalid, with the reason."""
-    award = f.award(f.published_version(world.issuer))
+    award = accepted(f.award(f.published_version(world.issuer)))
     url = ob2.assertion_url(award)
     assert validate(validator_python, url, collect(url), tmp_path)["report"]["valid"] is True
     actions.award_revoke(actor=world.tlc_admin, award=award, reason="Issued in error")
@@ -259,7 +275,7 @@ def test_a_revoked_award_is_reported(validator_python, tmp_path, world):
 
 
 def test_tampered_assertions_fail(validator_python, tmp_path):
-    award = f.award(email="sam@example.org")
+    award = accepted(f.award(email="sam@example.org"))
     url = ob2.assertion_url(award)
     documents = collect(url)
     assertion = json.loads(documents[url]["body"])
@@ -292,10 +308,30 @@ def test_tampered_assertions_fail(validator_python, tmp_path):
 def test_an_expired_award_is_reported(validator_python, tmp_path):
     version = f.published_version(validity_months=1)
     past = timezone.now() - timedelta(days=90)
-    award = f.award(version, now=past)
+    award = accepted(f.award(version, now=past))
     assert award.valid_until is not None
     assert award.valid_until < timezone.now()
     url = ob2.assertion_url(award)
     output = validate(validator_python, url, collect(url), tmp_path)
     assert output["report"]["valid"] is False
     assert any("expired" in e for e in errors(output)), errors(output)
+
+
+def test_a_pending_or_declined_award_is_not_found(validator_python, tmp_path):
+    """Before its learner accepts it (or after they decline it) the award has no OB 2.0
+    documents: the validator finds nothing at the Assertion URL."""
+    version = f.published_version()
+    award = f.award(version, email="lee@example.org", narrative="Lee's private narrative.")
+    url = ob2.assertion_url(award)
+    documents = collect(url)
+    assert documents[url]["status"] == 404
+    assert "private narrative" not in documents[url]["body"]
+    output = validate(validator_python, url, documents, tmp_path)
+    assert output["report"]["valid"] is False
+    assert "private narrative" not in json.dumps(output["graph"])
+    award = accepted(award)
+    assert validate(validator_python, url, collect(url), tmp_path)["report"]["valid"] is True
+    actions.award_decline(actor=award.learner, award=award)
+    documents = collect(url)
+    assert documents[url]["status"] == 404
+    assert validate(validator_python, url, documents, tmp_path)["report"]["valid"] is False
