@@ -62,7 +62,7 @@ def local(url: str, live_server: Any) -> str:
     """A link from an e-mail, made to point at the live server (e-mails name the site's own
     address, which the test server does not listen on)."""
     path = re.sub(r"^https?://[^/]+", "", url)
-    return live_server.url + path
+    return str(live_server.url) + path
 
 
 def accepted_award(

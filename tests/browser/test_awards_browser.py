@@ -159,7 +159,7 @@ def test_a_learner_claims_accepts_shares_and_downloads_a_badge(
 
     # Signed out, the learner opens the claim link from the e-mail and creates an account.
     sign_out(page)
-    page.goto(local(link_in(message.body, "/claim/"), live_server))
+    page.goto(local(link_in(str(message.body), "/claim/"), live_server))
     assert page.locator("h1").inner_text() == f"Claim your badge “{TITLE}”"
     assert "s•••@example.org" in page.content()
     assert EMAIL not in page.content()
@@ -176,7 +176,7 @@ def test_a_learner_claims_accepts_shares_and_downloads_a_badge(
     # The confirmation link from the e-mail brings the badge into the new account.
     [confirmation] = mail.outbox
     assert confirmation.to == [EMAIL]
-    page.goto(local(link_in(confirmation.body, "/accounts/confirm-email/"), live_server))
+    page.goto(local(link_in(str(confirmation.body), "/accounts/confirm-email/"), live_server))
     click(page, "Confirm")
     detail = live_server.url + reverse("awards:detail", kwargs={"uuid": award.uuid})
     assert page.url == detail
@@ -296,7 +296,7 @@ def test_a_signed_in_learner_adds_the_awarded_address_to_their_account(
     [message] = mail.outbox
 
     sign_in(page, live_server, learner)
-    claim = local(link_in(message.body, "/claim/"), live_server)
+    claim = local(link_in(str(message.body), "/claim/"), live_server)
     page.goto(claim)
     assert page.get_by_role("heading", name="Add the address to your account").is_visible()
     mail.outbox.clear()
@@ -307,7 +307,7 @@ def test_a_signed_in_learner_adds_the_awarded_address_to_their_account(
     assert award.learner is None
 
     [confirmation] = mail.outbox
-    page.goto(local(link_in(confirmation.body, "/accounts/confirm-email/"), live_server))
+    page.goto(local(link_in(str(confirmation.body), "/accounts/confirm-email/"), live_server))
     click(page, "Confirm")
     award.refresh_from_db()
     assert award.learner == learner
