@@ -236,6 +236,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 MOSAICS_PLATFORM_NAME = env_str("MOSAICS_PLATFORM_NAME", "Mosaics")
 #: The largest badge a learner may import into their mosaic.
 MOSAICS_MAX_IMPORT_BYTES = env_int("MOSAICS_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
+#: How many reverse proxies of ours append to X-Forwarded-For (0: none; the client is
+#: REMOTE_ADDR). Exactly that many: more lets visitors choose their address, fewer makes everyone
+#: behind a proxy share one rate limit (the verification page's link fetches).
+MOSAICS_TRUSTED_PROXY_COUNT = env_int("MOSAICS_TRUSTED_PROXY_COUNT", 0)
 
 LOGGING = {
     "version": 1,

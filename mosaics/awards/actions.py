@@ -290,9 +290,9 @@ def _is_self(actor: Any, email: str, learner: Any | None) -> bool:
         return False
     if learner is not None and learner.pk == actor.pk:
         return True
-    if (getattr(actor, "email", "") or "").lower() == email:
+    if str(getattr(actor, "email", "") or "").lower() == email:
         return True
-    return EmailAddress.objects.filter(user=actor, email=email.lower()).exists()
+    return bool(EmailAddress.objects.filter(user=actor, email=email.lower()).exists())
 
 
 # --- issuing -----------------------------------------------------------------------------
