@@ -179,9 +179,16 @@ def _endorsements(award: Award) -> list[Any]:
 
 
 def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    """Where to go back to: `next` when it is a path on this site, else `default`. (Only a
+    path: `redirect()` would take any other word for a URL name, and a control character
+    cannot go in a header.)"""
+    target = str(request.POST.get("next", ""))
+    if (
+        target.startswith("/")
+        and target.isprintable()
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
