@@ -95,7 +95,14 @@ def _fields(client: Client, url: str, pages: list[str]) -> set[str]:
     return names
 
 
-POST_ROUTES = sorted(name for name, route in ROUTES.items() if route.method == "post")
+# The design side's namespaces; awards, the mosaic, verification and accounts have their own
+# module (test_hostile_input_awards.py), with their uploads and JSON bodies.
+DESIGN_SIDE = ("organisations", "issuance", "catalogue", "endorsements", "pathways")
+POST_ROUTES = sorted(
+    name
+    for name, route in ROUTES.items()
+    if route.method == "post" and name.split(":")[0] in DESIGN_SIDE
+)
 
 
 @pytest.mark.parametrize("name", POST_ROUTES)
