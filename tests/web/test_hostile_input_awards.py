@@ -29,7 +29,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -491,6 +491,33 @@ BILLION_LAUGHS = (
     + b"<openbadges:credential>&lol9;&xxe;&net;</openbadges:credential></svg>"
 )
 HUGE_SEGMENT = b"A" * 1_000_000
+NUL_CREDENTIAL = json.dumps(
+    {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "urn:uuid:\x00",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": "nul\x00name",
+        "issuer": {"id": "did:web:nul\x00.example", "type": ["Profile"], "name": "\x00"},
+        "validFrom": "2024-01-01T00:00:00Z",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "urn:\x00",
+                "type": ["Achievement"],
+                "name": "\x00",
+                "criteria": {"narrative": "\x00"},
+            },
+        },
+        "proof": {
+            "type": "DataIntegrityProof",
+            "cryptosuite": "eddsa-rdfc-2022",
+            "proofValue": "z\x00",
+        },
+    }
+).encode()
 
 HOSTILE_FILES: tuple[tuple[str, str, bytes], ...] = (
     ("empty", "badge.json", b""),
@@ -525,6 +552,9 @@ HOSTILE_FILES: tuple[tuple[str, str, bytes], ...] = (
     ("json invalid utf-8", "badge.json", b'{"name": "\xff\xfe\xc0\xaf"}'),
     ("json utf-16", "badge.json", '{"type": "OpenBadgeCredential"}'.encode("utf-16")),
     ("json nul", "badge.json", b'{"name": "a\\u0000b", "id": "urn:\x00"}'),
+    ("nul after json", "badge.json", b'{"type": "OpenBadgeCredential"}\x00\x00'),
+    ("nul before json", "badge.json", b'\x00{"type": "OpenBadgeCredential"}'),
+    ("svg with nul", "badge.svg", b"<svg>\x00</svg>"),
     (
         "json wrong types",
         "badge.json",
@@ -866,6 +896,13 @@ def _issue_bodies() -> list[tuple[str, Any]]:
         ("year 0", {"credential": {**plain, "validFrom": "0000-00-00T00:00:00Z"}}),
         ("huge year", {"credential": {**plain, "validFrom": "99999999-01-01T00:00:00Z"}}),
         ("other issuer", {"credential": {**plain, "issuer": "did:web:evil.example"}}),
+        ("nul in issuer", {"credential": {**plain, "issuer": "did:\x00"}}),
+        ("nul in type", {"credential": {**plain, "type": ["VerifiableCredential", "A\x00"]}}),
+        ("nul in context", {"credential": {**plain, "@context": [VC2, "https://x/\x00"]}}),
+        (
+            "nul in created",
+            {"credential": plain, "options": {"created": "2024-01-01T00:00:00Z\x00"}},
+        ),
         (
             "surrogate cryptosuite",
             {"credential": plain, "options": {"cryptosuite": LONE_SURROGATE}},
@@ -1155,3 +1192,88 @@ def test_lone_surrogates_in_json(
     response = _api_post(client, path, body, JSON_TYPE, Authorization=f"Bearer {api['web']}")
     assert _json_error(response) is None, (response.status_code, response.content[:300])
     assert response.changes == (0, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# NUL characters in credentials: PostgreSQL cannot store them (json \u0000, text \x00)
+# --------------------------------------------------------------------------------------------
+
+ON_POSTGRESQL = connection.vendor == "postgresql"
+NUL_FILES = {
+    "credential": ("badge.json", NUL_CREDENTIAL),
+    "jwt": ("badge.jwt", _b64(b'{"alg":"EdDSA"}') + b"." + _b64(NUL_CREDENTIAL) + b".c2ln"),
+    "png": ("badge.png", _png(_itxt(b"openbadgecredential", NUL_CREDENTIAL))),
+}
+IMPORT_NUL_500 = pytest.mark.xfail(
+    ON_POSTGRESQL,
+    strict=True,
+    reason=(
+        "mosaics.portfolio.imports: a credential whose id (or any text) holds \\u0000 is "
+        "looked up (report__credential_id=...) and stored in JSON fields; PostgreSQL refuses "
+        "\\u0000 in jsonb (DataError 'unsupported Unicode escape sequence'): a 500."
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    ("where", "mode", "kind"),
+    [
+        *(
+            pytest.param("import", mode, kind, marks=IMPORT_NUL_500)
+            for mode in ("upload", "paste")
+            for kind in NUL_FILES
+            if not (mode == "paste" and kind == "png")
+        ),
+        *(("verify", mode, kind) for mode in ("upload", "paste") for kind in NUL_FILES),
+    ],
+)
+def test_nul_characters_in_badges(
+    where: str,
+    mode: str,
+    kind: str,
+    scene: Scene,  # noqa: F811
+    network: Network,
+) -> None:
+    client = _client(scene, "learner")
+    url = reverse("portfolio:import" if where == "import" else "verification:verify")
+    name, content = NUL_FILES[kind]
+    data: dict[str, Any] = {"method": mode}
+    if mode == "upload":
+        data["file"] = SimpleUploadedFile(name, content)
+    else:
+        data["text"] = content.decode("utf-8", "replace")
+    assert _post(client, url, data) < 500
+    network.assert_nothing_private()
+
+
+NUL_ISSUED = pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "mosaics.verification.api: an id holding a NUL is signed and issued (the id check "
+        "`:\\S+` lets control characters through; credentialSubject.id is not checked), and "
+        "on PostgreSQL the audit entry (credential_id in jsonb) then fails: a 500."
+    ),
+)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"id": "urn:x\x00"}, id="id", marks=NUL_ISSUED),
+        pytest.param(
+            {"credentialSubject": {"id": "did:x:\x00"}}, id="subject id", marks=NUL_ISSUED
+        ),
+        pytest.param({"id": "urn:x\x01\x1b"}, id="control id", marks=NUL_ISSUED),
+    ],
+)
+def test_control_characters_in_ids_are_not_issued(
+    fields: dict[str, Any], api: dict[str, Any]
+) -> None:
+    client = Client(raise_request_exception=False)
+    for token in (api["web"], api["key"]):
+        body = _raw_json({"credential": {**_plain(), **fields}})
+        response = _api_post(
+            client, "/credentials/issue", body, JSON_TYPE, Authorization=f"Bearer {token}"
+        )
+        assert _json_error(response) is None, (response.status_code, response.content[:300])
+        assert response.changes == (0, 0)
