@@ -114,6 +114,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Mosaics] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("SECURE_SSL", False) else "http"
+# Signing up from an award's claim link: the form is pre-filled, and the person sent back to
+# the claim page, from the session (never from the URL); see mosaics/awards/claim_signup.py.
+ACCOUNT_FORMS = {"signup": "mosaics.awards.claim_signup.SignupForm"}
+ACCOUNT_ADAPTER = "mosaics.awards.claim_signup.AccountAdapter"
 
 # Issuer signing keys are encrypted at rest with AES-256-GCM under a key encryption key (KEK).
 # MOSAICS_KEY_ENCRYPTION_KEYS: comma-separated base64url 32-byte keys, the first encrypts new

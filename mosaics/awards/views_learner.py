@@ -6,6 +6,8 @@ stored, and it is compared in constant time. Whoever follows a valid link sees w
 and by whom (the address only masked), and is offered to sign in or create an account. An award
 is only ever attached to an account that has *verified* the award's address: at once when the
 signed-in person already has, else after allauth's confirmation e-mail (see `signals.py`).
+Creating an account keeps the address and the way back in the session, never in a URL
+(`claim_signup.py`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mosaics.audit.log import history
 from mosaics.awards import actions, documents
+from mosaics.awards import claim_signup as signup_flow
 from mosaics.awards.models import Award
 from mosaics.organisations import permissions
 
@@ -112,6 +115,8 @@ def claim(request: HttpRequest, uuid: uuid_lib.UUID, token: str) -> HttpResponse
         )
         return render(request, "awards/learner/claim.html", context)
 
+    # Signed in (back from the sign-up, perhaps): what it kept for the way back is done with.
+    signup_flow.forget(request)
     if award.learner_id == user.pk:
         return redirect("awards:detail", uuid=award.uuid)
     if award.learner_id is not None:
@@ -182,11 +187,13 @@ def _add_address(request: HttpRequest, award: Award, context: dict[str, Any]) ->
 
 @require_safe
 def claim_signup(request: HttpRequest, uuid: uuid_lib.UUID, token: str) -> HttpResponse:
-    """To allauth's sign-up form with the award's address filled in and the way back to the
-    claim page (the claim page itself never prints the whole address)."""
+    """To allauth's sign-up form with the award's address filled in and, once the address is
+    confirmed, the way back to the claim page. Both are kept in the session (never in the URL:
+    the address is personal data and the claim path holds the token; see `claim_signup.py`),
+    and the claim page itself never prints the whole address."""
     award = _get_award_for_claim(uuid, token)
-    query = urlencode({"email": award.recipient_email, "next": _claim_path(award, token)})
-    return redirect(reverse("account_signup") + "?" + query)
+    signup_flow.remember(request, email=award.recipient_email, next_path=_claim_path(award, token))
+    return redirect("account_signup")
 
 
 # --- the learner's award page --------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -15,7 +14,7 @@ from django.urls import reverse
 
 from mosaics.accounts.models import User
 from mosaics.audit.models import AuditEntry
-from mosaics.awards import actions
+from mosaics.awards import actions, claim_signup
 from mosaics.awards.models import Award
 from tests import factories as f
 from tests.personas import client_for
@@ -107,37 +106,60 @@ def test_a_signed_out_visitor_sees_what_was_awarded_without_personal_data(
     assert award.learner is None
 
 
-def test_the_create_account_link_prefills_the_address_and_comes_back(
-    client: Any, award: Award
-) -> None:
-    signup = reverse(
+def _signup_link(award: Award) -> str:
+    return reverse(
         "awards:claim_signup", kwargs={"uuid": award.uuid, "token": actions.claim_token(award)}
     )
+
+
+def _sign_up(client: Any, email: str = EMAIL) -> Any:
+    """allauth's plain sign-up page, as the claim link leaves the visitor there."""
+    return client.post(
+        reverse("account_signup"),
+        {
+            "email": email,
+            "password1": "a long and unusual passphrase",
+            "password2": "a long and unusual passphrase",
+        },
+    )
+
+
+def test_the_create_account_link_prefills_the_address_from_the_session_not_the_url(
+    client: Any, award: Award
+) -> None:
+    """Neither the address nor the claim link (its token) travel in a URL (where logs, the
+    browser history and Referer headers keep them): the session holds both."""
+    token = actions.claim_token(award)
+    signup = _signup_link(award)
     assert signup in client.get(_claim_path(award)).content.decode()
     response = client.get(signup)
     assert response.status_code == 302
-    target = urlsplit(response["Location"])
-    assert target.path == reverse("account_signup")
-    query = parse_qs(target.query)
-    assert query == {"email": [EMAIL], "next": [_claim_path(award)]}
+    assert response["Location"] == reverse("account_signup")  # no query at all
+    assert EMAIL not in response["Location"]
+    assert token not in response["Location"]
+    assert client.session[claim_signup.SESSION_KEY] == {
+        "email": EMAIL,
+        "next": _claim_path(award),
+    }
     form = client.get(response["Location"]).content.decode()
     assert f'value="{EMAIL}"' in form
+    assert token not in form  # no hidden "next" either
+
+
+def test_the_plain_sign_up_page_is_not_prefilled(client: Any, award: Award) -> None:
+    form = client.get(reverse("account_signup")).content.decode()
+    assert EMAIL not in form
+    assert claim_signup.SESSION_KEY not in client.session
 
 
 def test_a_new_account_made_from_the_claim_link_gets_the_award_once_confirmed(
     client: Any, award: Award, mailoutbox: list[Any]
 ) -> None:
     mailoutbox.clear()
-    response = client.post(
-        reverse("account_signup") + "?next=" + _claim_path(award),
-        {
-            "email": EMAIL,
-            "password1": "a long and unusual passphrase",
-            "password2": "a long and unusual passphrase",
-            "next": _claim_path(award),
-        },
-    )
+    client.get(_signup_link(award))
+    response = _sign_up(client)
     assert response.status_code == 302
+    assert EMAIL not in response["Location"]
     user = User.objects.get(emailaddress__email=EMAIL)
     award.refresh_from_db()
     assert award.learner is None  # not before the address is confirmed
@@ -155,6 +177,57 @@ def test_a_new_account_made_from_the_claim_link_gets_the_award_once_confirmed(
     assert response.status_code == 302
     assert response["Location"] == reverse("awards:detail", kwargs={"uuid": award.uuid})
     assert AuditEntry.objects.filter(action="awards.attach", actor=user).count() == 1
+    # The way back is used up: the session forgets the address and the link.
+    assert claim_signup.SESSION_KEY not in client.session
+
+
+def test_confirmed_in_another_browser_the_award_is_theirs_all_the_same(
+    client: Any, award: Award, mailoutbox: list[Any]
+) -> None:
+    from django.test import Client
+
+    mailoutbox.clear()
+    client.get(_signup_link(award))
+    assert _sign_up(client).status_code == 302
+    other = Client()
+    response = _confirm_from_mail(other, mailoutbox[0])
+    assert response.status_code == 302
+    assert response["Location"] != _claim_path(award)  # that browser knows no claim link
+    award.refresh_from_db()
+    assert award.learner == User.objects.get(emailaddress__email=EMAIL)
+
+
+def test_an_ordinary_sign_up_goes_where_it_always_did(client: Any, mailoutbox: list[Any]) -> None:
+    mailoutbox.clear()
+    assert _sign_up(client, "someone.new@example.org").status_code == 302
+    response = _confirm_from_mail(client, mailoutbox[0])
+    assert response.status_code == 302
+    assert response["Location"] == reverse("organisations:dashboard")
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        None,
+        "not a dict",
+        {"email": EMAIL},
+        {"email": EMAIL, "next": "https://evil.example/"},
+        {"email": EMAIL, "next": "//evil.example/"},
+        {"email": EMAIL, "next": "/\\evil.example/"},
+        {"email": 3, "next": "/awards/"},
+    ],
+)
+def test_only_a_well_formed_local_way_back_is_used(
+    client: Any, mailoutbox: list[Any], kept: Any
+) -> None:
+    session = client.session
+    session[claim_signup.SESSION_KEY] = kept
+    session.save()
+    assert claim_signup.remembered(type("R", (), {"session": session})()) is None
+    mailoutbox.clear()
+    assert _sign_up(client, "someone.new@example.org").status_code == 302
+    response = _confirm_from_mail(client, mailoutbox[0])
+    assert response["Location"] == reverse("organisations:dashboard")
 
 
 def test_a_signed_out_post_to_the_claim_link_asks_to_sign_in(client: Any, award: Award) -> None:
