@@ -32,6 +32,17 @@ verifier as the public verification page, offline. What that means for badges fr
 - status lists of other issuers are not fetched (a warning says so);
 - a hosted OB 2.0 assertion is only as good as the issuer's copy, which is not fetched: one from
   elsewhere is *unconfirmed*; one of ours is checked against our own records.
+
+What was proved is kept apart from what the badge says. A *valid* signature shows that the
+badge is intact and was signed by the key of the DID it gives as its issuer — not who that is:
+anyone can make a ``did:key`` and write "Harvard Medical School" as its name. So the issuer's
+identity is *confirmed* only when something we trust vouches for the key: the issuer is one of
+ours (its DID document is among `mosaics.issuance.signing.trusted_documents()`, and its key
+signed the badge), or, for an OB 2.0 hosted assertion, the assertion is one of ours, read from
+our records. Nothing else is ever confirmed offline. `issuer_identity`, `issuer_text` and
+`status_text` say which it is on every page: an unconfirmed issuer's name is shown only as
+"the name as written in the badge — not confirmed (signed by <DID>)", and its status as
+"signature valid; issuer not confirmed", never as a bare "issued by …" or "valid".
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import unicodedata
 import uuid as uuid_module
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -64,13 +76,19 @@ from mosaics.verification.service import verify_any
 __all__ = [
     "DEFAULT_MAX_IMPORT_BYTES",
     "ImportRefused",
+    "IssuerIdentity",
+    "clean_text",
     "external_badge_delete",
     "external_badge_import",
     "external_badge_share",
     "human_size",
+    "issued_by_label",
+    "issuer_identity",
+    "issuer_text",
     "max_import_bytes",
     "recipient_text",
     "rejection_text",
+    "status_text",
 ]
 
 DEFAULT_MAX_IMPORT_BYTES: Final = 2 * 1024 * 1024
@@ -601,6 +619,286 @@ def credential_id(credential: Mapping[str, Any] | None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# Who issued it: what was proved, kept apart from what the badge says
+# ---------------------------------------------------------------------------------------------
+
+#: Longest text of a badge's own that is kept and shown (a title, a name): the model's columns.
+MAX_TEXT: Final = 300
+#: Longest identifier of a badge's own (a DID, a URL) that is kept and shown.
+MAX_ID: Final = 200
+
+# Characters that change how the text around them reads without being seen: C0/C1 controls,
+# bidirectional marks, embeddings, overrides and isolates, zero-width space, word joiner and
+# invisible operators, byte order mark. (Zero-width joiners stay: some scripts need them.)
+_HIDDEN: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\ufeff]"
+)
+_HOW: Final = frozenset({"key", "records"})
+
+
+def clean_text(value: object, limit: int = MAX_TEXT) -> str:
+    """Text a badge gives, fit to show: a string (anything else gives ""), without control or
+    bidirectional characters, whitespace collapsed, at most `limit` characters (cut with "…").
+    Templates escape it; this keeps a badge from disguising or flooding what a page says."""
+    if not isinstance(value, str):
+        return ""
+    text = " ".join(_HIDDEN.sub(" ", unicodedata.normalize("NFC", value)).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class IssuerIdentity:
+    """Who issued a badge (or an endorsement, or a credential inside a CLR), as far as it was
+    proved.
+
+    ``confirmed`` only when something we trust vouches for it; ``how`` says what: ``key`` —
+    the issuer is one of ours and its published key (in `trusted_documents()`) signed it;
+    ``records`` — our own hosted OB 2.0 assertion, read from our records. ``name`` is then our
+    issuer's name as we know it; otherwise it is only the name *as written in the badge*.
+    ``signer`` is the DID (or URL) whose key made a signature that checks out — which proves
+    the badge is intact, not who that DID is. ``id`` is the issuer's identifier as written.
+    """
+
+    confirmed: bool = False
+    name: str = ""
+    id: str = ""
+    signer: str = ""
+    how: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "confirmed": self.confirmed,
+            "name": self.name,
+            "id": self.id,
+            "signer": self.signer,
+            "how": self.how,
+        }
+
+    @classmethod
+    def from_json(cls, value: object, *, name: object = "", id: object = "") -> IssuerIdentity:
+        """From a stored report (cleaned again: reports are data). A missing or damaged entry,
+        e.g. of a badge imported before issuers were told apart, is never confirmed; `name` and
+        `id` are then what the badge said, as far as it is known."""
+        if not isinstance(value, Mapping):
+            return cls(name=clean_text(name), id=clean_text(id, MAX_ID))
+        how = value.get("how") if value.get("how") in _HOW else ""
+        return cls(
+            confirmed=value.get("confirmed") is True and bool(how),
+            name=clean_text(value.get("name")),
+            id=clean_text(value.get("id"), MAX_ID),
+            signer=clean_text(value.get("signer"), MAX_ID),
+            how=str(how) if value.get("confirmed") is True else "",
+        )
+
+
+def _passed(checks: object, name: str) -> bool:
+    """The check `name` ran and passed (and no check of that name failed)."""
+    found = [c for c in as_list(checks) if isinstance(c, Mapping) and c.get("name") == name]
+    return bool(found) and all(c.get("ok") is True for c in found)
+
+
+def _issuer_id(credential: Mapping[str, Any] | None) -> str:
+    """The issuer's id as the credential writes it (as mosaics.vc.verify reads it)."""
+    if not isinstance(credential, Mapping):
+        return ""
+    issuer = credential.get("issuer")
+    if isinstance(issuer, str):
+        return issuer
+    if isinstance(issuer, Mapping) and isinstance(issuer.get("id"), str):
+        return str(issuer["id"])
+    return ""
+
+
+def _our_issuer(did: str) -> Any:
+    """The issuer of ours whose DID is `did`, when its DID document is one we trust."""
+    from mosaics.issuance import signing
+    from mosaics.organisations.models import Issuer
+
+    prefix = signing.issuer_did(Issuer(slug="x"))[:-1]  # did:web:<host>[:<path>]:issuers:
+    if not did.startswith(prefix) or len(did) > 500:
+        return None
+    issuer = Issuer.objects.filter(slug=did[len(prefix) :]).first()
+    if issuer is None or did not in signing.trusted_documents([issuer]):
+        return None
+    return issuer
+
+
+def _vc_identity(
+    credential: Mapping[str, Any] | None, checks: object, claimed_name: str
+) -> IssuerIdentity:
+    """An OB 3.0 / CLR / endorsement credential's issuer: confirmed only when the signature and
+    the issuer's key check out and the issuer is one of ours."""
+    issuer_id = _issuer_id(credential)
+    signed = bool(issuer_id) and _passed(checks, "proof") and _passed(checks, "issuer_key")
+    if signed:
+        ours = _our_issuer(issuer_id)
+        if ours is not None:
+            return IssuerIdentity(
+                confirmed=True,
+                name=clean_text(ours.name),
+                id=clean_text(issuer_id, MAX_ID),
+                signer=clean_text(issuer_id, MAX_ID),
+                how="key",
+            )
+    return IssuerIdentity(
+        name=clean_text(claimed_name),
+        id=clean_text(issuer_id, MAX_ID),
+        signer=clean_text(issuer_id, MAX_ID) if signed else "",
+    )
+
+
+def claimed_issuer_name(credential: Mapping[str, Any] | None) -> str:
+    issuer = credential.get("issuer") if isinstance(credential, Mapping) else None
+    return clean_text(_name(issuer) if isinstance(issuer, Mapping) else None)
+
+
+def _ob2_identity(parsed: _Parsed, verdict: _Verdict, claimed_name: str) -> IssuerIdentity:
+    """An OB 2.0 assertion's issuer: confirmed only for our own hosted assertion (read from our
+    records); the keys and hosted copies of other issuers are never fetched, so never."""
+    issuer = verdict.summary.get("issuer")
+    issuer_id = clean_text(issuer.get("id") if isinstance(issuer, Mapping) else "", MAX_ID)
+    award = verdict.award
+    if award is not None and parsed.ob2_verification == "hosted" and verdict.verified:
+        return IssuerIdentity(
+            confirmed=True, name=clean_text(award.issuer.name), id=issuer_id, how="records"
+        )
+    return IssuerIdentity(name=clean_text(claimed_name), id=issuer_id)
+
+
+def _mark_nested(report: dict[str, Any]) -> None:
+    """Each credential inside (CLR members, endorsements) gets its own issuer identity and
+    title, and each endorser in the summary its endorsement's identity."""
+    identities: dict[str, IssuerIdentity] = {}
+    nested = report.get("nested")
+    for item in nested if isinstance(nested, list) else []:
+        if not isinstance(item, dict):
+            continue
+        credential = item.get("credential")
+        credential = credential if isinstance(credential, Mapping) else None
+        identity = _vc_identity(credential, item.get("checks"), claimed_issuer_name(credential))
+        item["issuer"] = identity.to_json()
+        kind = "clr" if "ClrCredential" in _types(credential) else "ob3"
+        item["title"] = clean_text(_describe(credential, kind)[0])
+        if isinstance(item.get("path"), str):
+            identities[item["path"]] = identity
+    summary = report.get("summary")
+    endorsements = summary.get("endorsements") if isinstance(summary, dict) else None
+    for endorser in endorsements if isinstance(endorsements, list) else []:
+        if isinstance(endorser, dict):
+            identity = identities.get(str(endorser.get("path")), IssuerIdentity())
+            if not identity.confirmed:
+                identity = IssuerIdentity(
+                    name=clean_text(endorser.get("name")), id=identity.id, signer=identity.signer
+                )
+            endorser["issuer"] = identity.to_json()
+
+
+def issuer_identity(badge: ExternalBadge) -> IssuerIdentity:
+    """Who issued an imported badge, as far as it was proved when it was imported."""
+    report = badge.report if isinstance(badge.report, Mapping) else {}
+    summary = report.get("summary")
+    issuer = summary.get("issuer") if isinstance(summary, Mapping) else None
+    issuer_id = issuer.get("id") if isinstance(issuer, Mapping) else ""
+    return IssuerIdentity.from_json(report.get("issuer"), name=badge.issuer_name, id=issuer_id)
+
+
+def _words(identity: IssuerIdentity, *, endorser: bool = False) -> str:
+    name = clean_text(identity.name)
+    signer = clean_text(identity.signer, MAX_ID)
+    ident = clean_text(identity.id, MAX_ID)
+    if identity.confirmed and name:
+        return _("%(name)s (confirmed)") % {"name": name}
+    if endorser:
+        if name and signer:
+            return _(
+                "Endorser's name as written in the endorsement: %(name)s — not confirmed "
+                "(signed by %(signer)s)"
+            ) % {"name": name, "signer": signer}
+        if name:
+            return _("Endorser's name as written in the endorsement: %(name)s — not confirmed") % {
+                "name": name
+            }
+        if signer:
+            return _("An endorser that gives no name — not confirmed (signed by %(signer)s)") % {
+                "signer": signer
+            }
+        return _("An endorser that gives no name — not confirmed")
+    if name and signer:
+        return _(
+            "Issuer's name as written in the badge: %(name)s — not confirmed (signed by %(signer)s)"
+        ) % {"name": name, "signer": signer}
+    if name and ident:
+        return _(
+            "Issuer's name as written in the badge: %(name)s — not confirmed (it gives its "
+            "issuer as %(id)s)"
+        ) % {"name": name, "id": ident}
+    if name:
+        return _("Issuer's name as written in the badge: %(name)s — not confirmed") % {"name": name}
+    if signer:
+        return _("The badge gives no issuer name — not confirmed (signed by %(signer)s)") % {
+            "signer": signer
+        }
+    if ident:
+        return _(
+            "The badge gives no issuer name — not confirmed (it gives its issuer as %(id)s)"
+        ) % {"id": ident}
+    return _("The badge does not say who issued it")
+
+
+def issuer_text(identity: IssuerIdentity) -> str:
+    """The issuer in words for every page: "<name> (confirmed)", or "Issuer's name as written in
+    the badge: <name> — not confirmed (signed by <DID>)" — never a bare name."""
+    return _words(identity)
+
+
+def endorser_text(identity: IssuerIdentity) -> str:
+    return _words(identity, endorser=True)
+
+
+def issued_by_label(identity: IssuerIdentity) -> str:
+    """The heading of the issuer's line: "Issued by" only when the issuer is confirmed."""
+    return _("Issued by") if identity.confirmed else _("Issuer")
+
+
+def confirmation_text(identity: IssuerIdentity) -> str:
+    """What was proved about the issuer, in a sentence (for the badge's own page)."""
+    if identity.confirmed and identity.how == "records":
+        return _("Confirmed: this badge was issued on this site, and our records hold it.")
+    if identity.confirmed:
+        return _(
+            "Confirmed: the issuer is one of this site's issuers, and its published key signed "
+            "the badge."
+        )
+    if identity.signer:
+        return _(
+            "Not confirmed: the signature shows only that the badge has not been changed since "
+            "it was signed with a key of %(signer)s. Anyone can make such a key and write any "
+            "name in a badge, and nothing we trust says whose key it is."
+        ) % {"signer": clean_text(identity.signer, MAX_ID)}
+    return _(
+        "Not confirmed: nothing we can check offline shows who issued this badge; the name is "
+        "what the badge itself says."
+    )
+
+
+def status_words(status: str, identity: IssuerIdentity, *, endorsement: bool = False) -> str:
+    """The verifier's status in words, with what was proved: a valid signature by an issuer
+    nobody vouches for is "Signature valid; issuer not confirmed", never a plain "Valid"."""
+    from mosaics.verification.service import STATUS_LABELS
+
+    if status == "valid" and not identity.confirmed:
+        if endorsement:
+            return _("Signature valid; endorser not confirmed")
+        return _("Signature valid; issuer not confirmed")
+    return str(STATUS_LABELS.get(status, status))
+
+
+def status_text(badge: ExternalBadge, identity: IssuerIdentity | None = None) -> str:
+    """The imported badge's status in words (see `status_words`)."""
+    return status_words(badge.status, identity or issuer_identity(badge))
+
+
+# ---------------------------------------------------------------------------------------------
 # The actions
 # ---------------------------------------------------------------------------------------------
 
@@ -684,12 +982,20 @@ def external_badge_import(
     issuer = summary.get("issuer")
     achievement = achievement if isinstance(achievement, dict) else {}
     issuer = issuer if isinstance(issuer, dict) else {}
-    title = str(achievement.get("name") or title)[:300]
-    issuer_name = str(issuer.get("name") or issuer_name)[:300]
+    title = clean_text(achievement.get("name") or title)
+    issuer_name = clean_text(issuer.get("name") or issuer_name)
     issued_on = _datetime(summary.get("issued")) or issued_on
     if verdict.award is not None:
-        title = title or verdict.award.title[:300]
-        issuer_name = issuer_name or verdict.award.issuer.name[:300]
+        title = title or clean_text(verdict.award.title)
+    # What was proved about the issuer, apart from the name the badge gives it.
+    if parsed.kind == "ob2":
+        identity = _ob2_identity(parsed, verdict, issuer_name)
+    else:
+        identity = _vc_identity(credential, report.get("checks"), issuer_name)
+    report["issuer"] = identity.to_json()
+    _mark_nested(report)
+    # The column holds the name to show: ours when confirmed, else as written (and labelled so).
+    issuer_name = identity.name
 
     replaced = _earlier_attempts(actor, cid, digest, verdict.award)
     replaced_ids = [str(b.uuid) for b in replaced]
@@ -732,8 +1038,10 @@ def _award_recipient(award: Any, actor: Any) -> dict[str, Any]:
         if award.learner_id == actor.pk:
             return {"ok": True, "code": "email", "value": award.recipient_email}
         return {"ok": False, "code": "not_yours", "value": ""}
+    # Exact, on the lower-cased address (as allauth stores and compares them): a
+    # case-insensitive match would let UPPER('ı') = 'I' make alıce@… match alice@….
     if EmailAddress.objects.filter(
-        user=actor, verified=True, email__iexact=award.recipient_email
+        user=actor, verified=True, email=award.recipient_email.lower()
     ).exists():
         return {"ok": True, "code": "email", "value": award.recipient_email}
     return {"ok": False, "code": "not_yours", "value": ""}

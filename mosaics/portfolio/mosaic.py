@@ -18,6 +18,7 @@ from mosaics.awards.models import Award, AwardResult
 from mosaics.catalogue.models import Competency
 from mosaics.pathways import rules
 from mosaics.pathways.models import Pathway
+from mosaics.portfolio import imports
 from mosaics.portfolio import skills as skills_module
 from mosaics.portfolio import tiles as tiles_module
 from mosaics.portfolio.models import Collection, ExternalBadge
@@ -117,13 +118,17 @@ def award_tile(award: Award) -> tiles_module.Tile:
 
 
 def external_tile(badge: ExternalBadge) -> tiles_module.Tile:
+    """An imported badge's tile: its issuer as far as it was proved ("<name> (confirmed)", or
+    the name as written in the badge, marked as not confirmed, with the DID that signed it)."""
+    identity = imports.issuer_identity(badge)
     return tiles_module.Tile(
         key=f"badge-{badge.uuid}",
-        title=badge.title or _("Untitled badge"),
-        issuer=badge.issuer_name or _("unknown issuer"),
+        title=imports.clean_text(badge.title) or _("Untitled badge"),
+        issuer=imports.issuer_text(identity),
         url=external_url(badge),
         status=badge.status,
-        status_label=status_label(badge.status),
+        status_label=imports.status_text(badge, identity),
+        issuer_confirmed=identity.confirmed,
         external=True,
         area=tiles_module.area_of_achievement(_subject_achievement(badge.credential)),
         awarded=badge.issued_on,

@@ -19,9 +19,11 @@ has ``role="group"`` named by its ``<title>`` and described by its ``<desc>`` �
 ``role="img"``, whose children are presentational (ARIA 1.2), so browsers drop the tile links
 from the accessibility tree and keyboard users would land on links nobody announces. Each area
 is a named group, each tile a link whose ``aria-label`` says the badge, its issuer and its
-status. Status is written on the tile (and external badges carry the word "External" and a
-dashed border), so colour is never the only cue; tile colours are dark enough for white text
-(at least 4.5:1, tested).
+status. An imported badge whose issuer is not confirmed never reads "issued by <name>": its
+name says "Issuer's name as written in the badge: … — not confirmed (signed by <DID>)", and its
+tile "Issuer not confirmed" above "Signature valid". Status is written on the tile (and
+external badges carry the word "External" and a dashed border), so colour is never the only
+cue; tile colours are dark enough for white text (at least 4.5:1, tested).
 """
 
 from __future__ import annotations
@@ -87,11 +89,19 @@ class Tile:
     external: bool
     area: str
     awarded: datetime | None
+    #: False for an imported badge whose issuer nothing we trust vouches for: `issuer` is then
+    #: already words saying so ("Issuer's name as written in the badge: … — not confirmed …"),
+    #: never put after "issued by".
+    issuer_confirmed: bool = True
 
     @property
     def label(self) -> str:
         """The tile's accessible name."""
-        parts = [self.title, _("issued by %(issuer)s") % {"issuer": self.issuer}]
+        if self.issuer_confirmed:
+            issuer = _("issued by %(issuer)s") % {"issuer": self.issuer}
+        else:
+            issuer = self.issuer
+        parts = [self.title, issuer]
         if self.external:
             parts.append(_("external badge"))
         parts.append(self.status_label)
@@ -245,15 +255,22 @@ def svg(areas: list[Area], *, title: str, description: str) -> SafeString:
                 )
             parts.append("</g></a>")
             mark = _STATUS_MARK.get(tile.status, "?")
-            footer = f"{mark} {tile.status_label}"
+            if tile.issuer_confirmed:
+                footers = [f"{mark} {tile.status_label}"]
+            else:
+                # Too long for one line: what is not proved first, then what is.
+                what = _("Signature valid") if tile.status == "valid" else tile.status_label
+                footers = [f"⚠ {_('Issuer not confirmed')}", f"{mark} {what}"]
             if tile.external:
-                footer = f"{footer} · {_('External')}"
-            # The status line is drawn over the tile but outside its link (clicks fall through
-            # to the tile): the link's name says it, after the title and the issuer.
-            parts.append(
-                f'<text x="{tx + 10}" y="{ty + TILE_HEIGHT - 12}" aria-hidden="true" '
-                f'pointer-events="none" fill="#ffffff" font-size="13">{escape(footer)}</text>'
-            )
+                footers[-1] = f"{footers[-1]} · {_('External')}"
+            # The status lines are drawn over the tile but outside its link (clicks fall through
+            # to the tile): the link's name says them, after the title and the issuer.
+            for n_line, footer in enumerate(reversed(footers)):
+                parts.append(
+                    f'<text x="{tx + 10}" y="{ty + TILE_HEIGHT - 12 - n_line * 17}" '
+                    f'aria-hidden="true" pointer-events="none" fill="#ffffff" '
+                    f'font-size="13">{escape(footer)}</text>'
+                )
         rows = (len(area.tiles) + COLUMNS - 1) // COLUMNS
         y += rows * (TILE_HEIGHT + GAP) + GAP
         parts.append("</g>")

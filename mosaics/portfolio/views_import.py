@@ -22,7 +22,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from mosaics.portfolio import imports
 from mosaics.portfolio.forms_import import ImportForm, ShareForm
 from mosaics.portfolio.models import ExternalBadge
-from mosaics.verification.service import STATUS_LABELS
 
 KIND_LABELS = {
     "ob3": gettext_lazy("an Open Badges 3.0 badge"),
@@ -38,13 +37,20 @@ def _get_badge_for_user(user: Any, value: uuid.UUID) -> ExternalBadge:
 
 def _import_page(request: HttpRequest, form: ImportForm, *, status: int = 200) -> HttpResponse:
     mine = ExternalBadge.objects.filter(owner_id=request.user.pk).defer("payload", "credential")
-    failed = [(badge, imports.rejection_text(badge)) for badge in mine if not badge.verified]
+    accepted, failed = [], []
+    for badge in mine:
+        identity = imports.issuer_identity(badge)
+        issuer = imports.issuer_text(identity)
+        if badge.verified:
+            accepted.append((badge, issuer, imports.status_text(badge, identity)))
+        else:
+            failed.append((badge, issuer, imports.rejection_text(badge)))
     return render(
         request,
         "portfolio/import.html",
         {
             "form": form,
-            "accepted": [badge for badge in mine if badge.verified],
+            "accepted": accepted,
             "failed": failed,
             "limit": imports.human_size(imports.max_import_bytes()),
         },
@@ -65,10 +71,18 @@ def import_badge(request: HttpRequest) -> HttpResponse:
         except imports.ImportRefused as error:
             form.add_error(None, error)
         else:
-            if badge.verified:
+            if badge.verified and imports.issuer_identity(badge).confirmed:
                 messages.success(
                     request,
                     _("The badge checks out and is yours: it is now in your mosaic."),
+                )
+            elif badge.verified:
+                messages.success(
+                    request,
+                    _(
+                        "The badge's signature is valid and it was issued to you: it is now in "
+                        "your mosaic. Who issued it is not confirmed, and every page says so."
+                    ),
                 )
             else:
                 messages.warning(request, _("The badge was not accepted; this page says why."))
@@ -79,27 +93,82 @@ def import_badge(request: HttpRequest) -> HttpResponse:
 def _external_page(
     request: HttpRequest, badge: ExternalBadge, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
-    report = badge.report or {}
-    summary = report.get("summary") if isinstance(report.get("summary"), dict) else {}
-    checks = report.get("checks") or []
+    report = badge.report if isinstance(badge.report, dict) else {}
+    summary: dict[str, Any] = report["summary"] if isinstance(report.get("summary"), dict) else {}
+    checks = [c for c in report.get("checks") or [] if isinstance(c, dict)]
+    identity = imports.issuer_identity(badge)
     return render(
         request,
         "portfolio/external.html",
         {
             "badge": badge,
             "kind": KIND_LABELS.get(report.get("kind", ""), _("a badge")),
-            "status_label": STATUS_LABELS.get(badge.status, badge.status),
+            "status_label": imports.status_text(badge, identity),
+            "issuer_confirmed": identity.confirmed,
+            "issuer_label": imports.issued_by_label(identity),
+            "issuer": imports.issuer_text(identity),
+            "issuer_confirmation": imports.confirmation_text(identity),
             "rejection": imports.rejection_text(badge),
             "recipient": imports.recipient_text(report.get("recipient")),
             "summary": summary,
+            "endorsements": _endorsements(summary),
             "checks": checks,
             "failed": [c for c in checks if not c.get("ok")],
-            "warnings": report.get("warnings") or [],
-            "nested": report.get("nested") or [],
+            "warnings": [w for w in report.get("warnings") or [] if isinstance(w, dict)],
+            "nested": _nested(report),
             "error": error,
         },
         status=status,
     )
+
+
+def _endorsements(summary: dict[str, Any]) -> list[dict[str, str]]:
+    """Each endorsement in words: who (confirmed, or the name as written), what they said, and
+    what was proved."""
+    out = []
+    for endorser in summary.get("endorsements") or []:
+        if not isinstance(endorser, dict):
+            continue
+        identity = imports.IssuerIdentity.from_json(
+            endorser.get("issuer"), name=endorser.get("name")
+        )
+        out.append(
+            {
+                "who": imports.endorser_text(identity),
+                "comment": imports.clean_text(endorser.get("comment"), 300),
+                "status": imports.status_words(
+                    str(endorser.get("status", "")), identity, endorsement=True
+                ),
+            }
+        )
+    return out
+
+
+def _nested(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each credential inside (a CLR's members, endorsements) in words: what it is for, who
+    issued it as far as that was proved, its status, and the checks it failed."""
+    out = []
+    for item in report.get("nested") or []:
+        if not isinstance(item, dict):
+            continue
+        credential = item.get("credential") if isinstance(item.get("credential"), dict) else {}
+        identity = imports.IssuerIdentity.from_json(
+            item.get("issuer"), name=imports.claimed_issuer_name(credential)
+        )
+        out.append(
+            {
+                "title": imports.clean_text(item.get("title"))
+                or imports.clean_text(item.get("path")),
+                "issuer": imports.issuer_text(identity),
+                "status": imports.status_words(str(item.get("status", "")), identity),
+                "failed": [
+                    imports.clean_text(c.get("message"), 500)
+                    for c in item.get("checks") or []
+                    if isinstance(c, dict) and not c.get("ok")
+                ],
+            }
+        )
+    return out
 
 
 @require_safe

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mosaics.awards.models import Award, AwardEvidence
-from mosaics.portfolio import actions, clr
+from mosaics.portfolio import actions, clr, imports
 from mosaics.portfolio.forms import BadgesForm, CollectionForm
-from mosaics.portfolio.models import Collection
+from mosaics.portfolio.models import Collection, ExternalBadge
 from mosaics.portfolio.mosaic import (
     award_url,
     display_name,
@@ -48,6 +48,18 @@ def _uuids(values: list[str]) -> list[UUID]:
         except ValueError:
             continue
     return out
+
+
+def _external_words(badge: ExternalBadge) -> tuple[str, str, str]:
+    """(status, issuer heading, issuer) of an imported badge, as far as it was proved: "Issued
+    by" only a confirmed issuer; otherwise "Issuer" and the name as written in the badge,
+    marked as not confirmed, with the DID that signed it."""
+    identity = imports.issuer_identity(badge)
+    return (
+        imports.status_text(badge, identity),
+        imports.issued_by_label(identity),
+        imports.issuer_text(identity),
+    )
 
 
 def _problems(form: Any) -> list[str]:
@@ -149,7 +161,7 @@ def _collection_page(
     context = {
         "collection": collection,
         "awards": [(a, award_url(a), status_label(a.effective_status)) for a in awards],
-        "externals": [(b, external_url(b), status_label(b.status)) for b in externals],
+        "externals": [(b, external_url(b), *_external_words(b)) for b in externals],
         "edit_form": edit_form
         or CollectionForm(initial={"name": collection.name, "description": collection.description}),
         "add_form": add_form,
@@ -287,7 +299,7 @@ def collection_public(request: HttpRequest, uuid: UUID) -> HttpResponse:
         "collection": collection,
         "owner_name": display_name(owner),
         "awards": [(a, status_label(a.effective_status)) for a in awards],
-        "externals": [(b, status_label(b.status)) for b in externals],
+        "externals": [(b, *_external_words(b)) for b in externals],
     }
     response = render(request, "portfolio/collection_public.html", context)
     response["X-Robots-Tag"] = "noindex"

@@ -431,39 +431,64 @@ def _ob2_forms(client: Any, award: Any) -> dict[str, bytes]:
     return forms
 
 
-def test_our_ob2_forms_import_as_verified_for_their_learner_only(
-    client: Any, world: Any, award: Any
-) -> None:
+def test_our_ob2_forms_are_checked_against_our_records(client: Any, world: Any, award: Any) -> None:
+    """The OB 2.0 documents of an award are published once its learner accepted it — it is then
+    in their mosaic already; anyone else's import is checked against our records (never
+    fetched), and rejected as not theirs. Its issuer is confirmed by those records."""
+    award = award_actions.award_accept(actor=world.learner, award=award)
     forms = _ob2_forms(client, award)
     someone = f.UserFactory()
     for name, data in forms.items():
-        badge = external_badge_import(actor=world.learner, data=data, filename=name)
-        assert badge.verified, (name, badge.report)
-        assert badge.report["kind"] == "ob2"
-        assert badge.report["award"] == str(award.uuid)
-        assert badge.title == award.title
-        assert badge.issuer_name == world.issuer.name
-        # The OB 3.0 credential of the same award is the same badge.
         with pytest.raises(ImportRefused) as refused:
-            external_badge_import(actor=world.learner, data=json.dumps(award.credential).encode())
-        assert refused.value.code == "duplicate"
-        imports.external_badge_delete(actor=world.learner, badge=badge)
+            external_badge_import(actor=world.learner, data=data, filename=name)
+        assert refused.value.code == "in_mosaic", name
 
         other = external_badge_import(actor=someone, data=data, filename=name)
         assert not other.verified, name
+        assert other.status == "valid", (name, other.report)
+        assert other.report["kind"] == "ob2"
+        assert other.report["award"] == str(award.uuid)
         assert other.report["rejection"] == {"code": "not_yours"}
+        assert other.title == award.title
+        assert other.issuer_name == world.issuer.name
+        identity = imports.issuer_identity(other)
+        assert (identity.confirmed, identity.how) == (True, "records")
 
 
 def test_our_ob2_assertion_of_a_revoked_award_is_not_accepted(
     client: Any, world: Any, award: Any
 ) -> None:
+    award = award_actions.award_accept(actor=world.learner, award=award)
     data = _ob2_forms(client, award)["assertion.json"]  # downloaded while it was valid
     award_actions.award_revoke(actor=world.tlc_admin, award=award, reason="Issued in error")
-    badge = external_badge_import(actor=world.learner, data=data)
+    badge = external_badge_import(actor=f.UserFactory(), data=data)
     assert not badge.verified
     assert badge.status == "revoked", badge.report
     assert badge.report["rejection"] == {"code": "revoked"}
     assert imports.rejection_text(badge)
+
+
+def test_an_address_that_only_looks_alike_is_not_the_recipients(world: Any) -> None:
+    """E-mail addresses are compared exactly, lower-cased, as allauth stores them. PostgreSQL's
+    case-insensitive match compares UPPER() of both, and UPPER('ı') is 'I': a learner who
+    verified alıce@gmaıl.com (dotless ı) must not get a badge made to alice@gmail.com."""
+    from django.db import connection
+
+    from mosaics.awards import ob2
+
+    if connection.vendor != "postgresql":
+        pytest.skip("UPPER('ı') = 'I' is PostgreSQL's; SQLite folds ASCII only")
+    award = f.award(f.published_version(world.issuer), email="alice@gmail.com")
+    assert award.learner_id is None
+    impostor = f.UserFactory(email="al\u0131ce@gma\u0131l.com")  # verified, dotless ı
+    with connection.cursor() as cursor:  # the premise: a case-insensitive match would match
+        cursor.execute("SELECT UPPER(%s) = UPPER(%s)", [impostor.email, award.recipient_email])
+        assert cursor.fetchone()[0] is True
+    data = json.dumps(ob2.assertion_document(award)).encode()
+    badge = external_badge_import(actor=impostor, data=data)
+    assert badge.report["award"] == str(award.uuid)  # our own hosted assertion: our records
+    assert badge.report["recipient"] == {"ok": False, "code": "not_yours", "value": ""}
+    assert not badge.verified
 
 
 @pytest.mark.django_db(transaction=True)

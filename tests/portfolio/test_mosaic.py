@@ -4,6 +4,7 @@ queries that does not grow with the number of badges."""
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from datetime import timedelta
 from typing import Any
@@ -120,9 +121,14 @@ def test_the_mosaic_groups_tiles_by_skill_area(client: Any, world: Any, several:
         reverse("awards:detail", kwargs={"uuid": award.uuid}),
         "Statistics at Work, issued by Northern College School of Business, Valid",
     ) in links
-    assert any(label == "Imported Python, issued by Elsewhere Academy, external badge, Valid"
-               for _, label in links)  # fmt: skip
-    assert "✓ Valid · External" in svg  # not only the dashed border
+    # An imported badge whose issuer nothing confirms: never "issued by", never plain "Valid".
+    assert (
+        "Imported Python, Issuer's name as written in the badge: Elsewhere Academy — not "
+        "confirmed, external badge, Signature valid; issuer not confirmed"
+    ) in [html_module.unescape(label) for _, label in links]
+    assert "⚠ Issuer not confirmed" in svg
+    assert "✓ Signature valid · External" in svg  # not only the dashed border
+    assert "✓ Valid · External" not in svg
     assert 'stroke-dasharray="6 4"' in svg
     # Not in the mosaic: the pending claim, the rejected upload, other people's badges.
     assert "Not Accepted Yet" not in html
