@@ -15,13 +15,16 @@ import importlib
 import json
 import re
 import uuid
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
+from urllib.parse import unquote, urlsplit
 
+from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import transaction
 from django.http import HttpRequest, RawPostDataException
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,6 +59,10 @@ _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]+\+)?json$")
 _DATETIME_STAMP = re.compile(
     r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})", re.ASCII
 )
+#: A scheme, a colon and no space or control character (RFC 3987 IRIs have none; a NUL
+#: cannot even be stored in PostgreSQL text, where the id goes with its status entry and in
+#: the audit log).
+_URL_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+")
 _JWT_ENVELOPE = "data:application/vc+jwt,"
 _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 #: Added to a VC 1.1 credential that lacks it, as jsonld-signatures does: the VC 1.1 context
@@ -63,6 +70,23 @@ _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 DATA_INTEGRITY_CONTEXT: Final = "https://w3id.org/security/data-integrity/v2"
 _DATA_INTEGRITY_CONTEXTS: Final = frozenset(
     {DATA_INTEGRITY_CONTEXT, "https://w3id.org/security/data-integrity/v1"}
+)
+#: The longest credential `id` issued: it is stored with a status entry
+#: (`issuance.StatusEntry.credential_id` holds 200 characters).
+MAX_CREDENTIAL_ID: Final = 200
+#: `options.created` may be this far ahead of our clock (the client's clock may run fast) ...
+CREATED_LEEWAY: Final = timedelta(days=1)
+#: ... and no earlier than this (Data Integrity proofs did not exist before; a year 0000 is a
+#: typing mistake or a trick).
+EARLIEST_CREATED: Final = datetime(2000, 1, 1, tzinfo=UTC)
+#: What a did:key token's issuer object may carry besides `id`: a name and a description
+#: (the W3C VC 2.0 suite issues with both) and the type Profile. Nothing that points anywhere
+#: (url, image, email, parentOrg, …).
+DID_KEY_ISSUER_FIELDS: Final = frozenset({"id", "name", "description", "type"})
+#: Contexts that define the OB 3.0 Profile.
+_OB_CONTEXT_PREFIXES: Final = (
+    "https://purl.imsglobal.org/spec/ob/v3p0/context",
+    "https://purl.imsglobal.org/spec/clr/v2p0/context",
 )
 
 
@@ -502,10 +526,14 @@ def _credential_problems(credential: Mapping[str, Any]) -> list[str]:
     elif not all(isinstance(s, dict) and s for s in subjects):
         problems.append(_("its credentialSubject must be one or more non-empty objects"))
     if "id" in credential and not (
-        isinstance(credential["id"], str)
-        and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", credential["id"])
+        isinstance(credential["id"], str) and _URL_LIKE.fullmatch(credential["id"])
     ):
         problems.append(_("its id must be a URL"))
+    elif isinstance(credential.get("id"), str) and len(credential["id"]) > MAX_CREDENTIAL_ID:
+        problems.append(
+            _("its id is %(length)s characters long; at most %(most)s are accepted")
+            % {"length": len(credential["id"]), "most": MAX_CREDENTIAL_ID}
+        )
     moments: dict[str, datetime] = {}
     for name in ("validFrom", "validUntil"):
         if name not in credential:
@@ -572,8 +600,21 @@ def _status_purpose(options: Mapping[str, Any]) -> str | None:
 def _issuer_value(
     credential: Mapping[str, Any], signer: tokens.Signer, token: ApiToken
 ) -> str | dict[str, Any]:
-    """The credential's issuer: as sent when it names the token's issuer, filled in when
-    absent; `ApiError` when it names anyone else."""
+    """The credential's issuer, which the token cannot rename.
+
+    Absent: filled in (our Profile for an Open Badge of a did:web token, else the id). A URL:
+    kept, when it is the token's own id. An object whose `id` is the token's:
+    - did:web token — replaced by what we say about the issuer profile: its OB 3.0 Profile in
+      an Open Badge or CLR (`signing.profile_document`), else its id, name and description
+      (terms the VC 2.0 context defines). A name, url or parent organisation sent by the
+      client never speaks for one of our issuers. (Replacing rather than refusing keeps the
+      W3C suites' issuer objects acceptable; what was sent is still checked for JSON-LD
+      safety, so a malformed one is refused rather than quietly dropped.)
+    - did:key token — kept, but it may carry only `id`, `name`, `description` and the type
+      Profile (`DID_KEY_ISSUER_FIELDS`). The name is the client's own: the W3C VC 2.0 suite
+      issues with any name and description, and a did:key is not one of our issuers'
+      published identities, so its name claims nothing on our behalf.
+    Anyone else named: `ApiError`."""
     issuer = credential.get("issuer")
     if issuer is None:
         if not signer.did_key and set(_types(credential)) & vc_verify.OB_TYPES:
@@ -596,18 +637,261 @@ def _issuer_value(
             )
             % {"ours": signer.issuer_id, "theirs": named[:200]},
         )
-    return issuer  # type: ignore[no-any-return]
+    if not isinstance(issuer, dict):
+        return named
+    if signer.did_key:
+        extra = sorted(str(k)[:50] for k in issuer if k not in DID_KEY_ISSUER_FIELDS)
+        kind = issuer.get("type", "Profile")
+        if extra or kind not in ("Profile", ["Profile"]):
+            raise ApiError(
+                400,
+                "issuer_invalid",
+                _(
+                    "The issuer object of a did:key token may carry only its id, a name, a "
+                    "description and the type Profile; remove %(fields)s."
+                )
+                % {"fields": ", ".join(extra) if extra else "type"},
+            )
+        return issuer
+    if _uses_ob_context(credential):
+        return signing.profile_document(token.issuer, with_context=False)
+    ours: dict[str, Any] = {"id": signer.issuer_id, "name": token.issuer.name}
+    if token.issuer.description:
+        ours["description"] = token.issuer.description
+    return ours
 
 
-def _created(options: Mapping[str, Any]) -> str | None:
+def _uses_ob_context(credential: Mapping[str, Any]) -> bool:
+    """Whether the credential's contexts define the OB 3.0 Profile (the OB or CLR context)."""
+    contexts = credential.get("@context")
+    items = contexts if isinstance(contexts, list) else [contexts]
+    return any(isinstance(c, str) and c.startswith(_OB_CONTEXT_PREFIXES) for c in items)
+
+
+# --- what is ours to mint ------------------------------------------------------------------
+
+
+def _site() -> tuple[str, str]:
+    """SITE_URL's host name (lower case) and path (without its final slash)."""
+    parts = urlsplit(str(settings.SITE_URL))
+    return (parts.hostname or "").lower(), parts.path.rstrip("/")
+
+
+def _is_ours(value: str) -> bool:
+    """Whether `value` names something of this site: an http(s) URL on SITE_URL's host (any
+    port, either scheme), or a did:web on that host (our issuers' DIDs)."""
+    host, _path = _site()
+    text = value.strip().lower()
+    if not host:  # pragma: no cover - SITE_URL always has a host
+        return False
+    if text.startswith("did:web:"):
+        return unquote(text.removeprefix("did:web:")).split(":", 1)[0] == host
+    try:
+        parts = urlsplit(text)
+        return parts.scheme in ("http", "https") and parts.hostname == host
+    except ValueError:
+        return False
+
+
+def _our_route(url: str) -> tuple[str, dict[str, Any]] | None:
+    """The view name and arguments our URL `url` resolves to, or None."""
+    _host, prefix = _site()
+    try:
+        path = unquote(urlsplit(url.strip()).path)
+    except ValueError:
+        return None
+    if prefix:
+        if path != prefix and not path.startswith(prefix + "/"):
+            return None
+        path = path[len(prefix) :]
+    try:
+        match = resolve(path or "/")
+    except Resolver404:
+        return None
+    return match.view_name, dict(match.kwargs)
+
+
+def _check_credential_id(credential: Mapping[str, Any]) -> None:
+    """Refuse a credential id that is ours to mint: one of our awards' or endorsements'
+    `urn:uuid:`, or anything on this site (or a did:web of it). A credential signed with an
+    API token under such an id would pass for an award (its status, its reason, its page)."""
+    value = credential.get("id")
+    if not isinstance(value, str):
+        return
+    refused = ApiError(
+        400,
+        "id_reserved",
+        _(
+            "The credential's id %(id)s belongs to this site (its awards, endorsements and "
+            "pages); give the credential an id of your own, or leave it out."
+        )
+        % {"id": value[:200]},
+    )
+    if _is_ours(value):
+        raise refused
+    if value[:9].lower() != "urn:uuid:":
+        return
+    try:
+        key = uuid.UUID(value[9:])
+    except ValueError:
+        return
+    from mosaics.awards.models import Award
+    from mosaics.endorsements.models import Endorsement
+
+    if (
+        Award.objects.filter(uuid=key).exists()
+        or Endorsement.objects.filter(credential_id=f"urn:uuid:{key}").exists()
+    ):
+        raise refused
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every string anywhere in `value`."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _check_client_status(credential: Mapping[str, Any], signer: tokens.Signer) -> None:
+    """Refuse a `credentialStatus` the client wrote itself, which we cannot vouch for.
+
+    A did:web token signs as one of our issuers: the only status such a credential carries is
+    an entry we allocate in that issuer's lists (`options.credentialStatus`). A did:key token
+    (what the W3C suites are given) is no published identity of ours, and the VC 2.0 suite
+    expects status entries of the client's own to be issued — well formed: with a type, and
+    an id that is a URL (§4.10). So there an entry is accepted when it is well formed and
+    points at nothing of this site. (The suite's own status fixtures also define their status
+    type in an inline @context, which `_credential_problems` refuses for its own reasons.)"""
+    if "credentialStatus" not in credential:
+        return
+    if not signer.did_key:
+        raise ApiError(
+            400,
+            "status_refused",
+            _(
+                "A credential issued as %(issuer)s cannot bring its own credentialStatus: we "
+                "cannot vouch for it. Leave it out and ask for one with the option "
+                '"credentialStatus": {"type": "BitstringStatusListEntry"}.'
+            )
+            % {"issuer": signer.issuer_id},
+        )
+    raw = credential["credentialStatus"]
+    entries = raw if isinstance(raw, list) else [raw]
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get("type"):
+            raise ApiError(
+                400,
+                "status_invalid",
+                _("Each credentialStatus entry must be an object with a type."),
+            )
+        if "id" in entry and not (
+            isinstance(entry["id"], str) and _URL_LIKE.fullmatch(entry["id"])
+        ):
+            raise ApiError(400, "status_invalid", _("A credentialStatus entry's id must be a URL."))
+        if any(_is_ours(text) for text in _strings(entry)):
+            raise ApiError(
+                400,
+                "status_refused",
+                _(
+                    "The credentialStatus points at this site's status lists, which only "
+                    "this site's own credentials use."
+                ),
+            )
+
+
+def _achievement_ids(value: Any) -> Iterator[str]:
+    """The id of every `achievement` anywhere under `value` (one subject or a list of them,
+    a CLR subject's achievements, achievements nested in achievements)."""
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == "achievement":
+                for one in item if isinstance(item, list) else [item]:
+                    named = one.get("id") if isinstance(one, Mapping) else one
+                    if isinstance(named, str):
+                        yield named
+            yield from _achievement_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _achievement_ids(item)
+
+
+def _check_achievements(credential: Mapping[str, Any], token: ApiToken) -> None:
+    """Refuse an achievement of this site that is not the token's issuer's to award.
+
+    An achievement whose id is on this site must be a published version of one of the
+    issuer's micro-credentials (`catalogue:version`) or one of its published pathways
+    (`pathways:detail`); anything else of ours (another issuer's, a draft, a page that is no
+    achievement) is refused.
+
+    The embedded achievement is not compared with our current Achievement document: the
+    issuer owns it and could award it from its pages anyway, the document changes with every
+    new endorsement (so an exact match would break clients without protecting anyone), and
+    what the token signs is audited."""
+    from mosaics.catalogue.models import Version
+    from mosaics.pathways.models import Pathway
+
+    for achievement_id in _achievement_ids(credential.get("credentialSubject")):
+        if not _is_ours(achievement_id):
+            continue
+        route = _our_route(achievement_id)
+        owned = False
+        if route is not None and route[0] == "catalogue:version":
+            owned = Version.objects.filter(
+                micro_credential__slug=route[1]["slug"],
+                micro_credential__issuer=token.issuer,
+                number=route[1]["number"],
+                published_at__isnull=False,
+            ).exists()
+        elif route is not None and route[0] == "pathways:detail":
+            owned = Pathway.objects.filter(
+                slug=route[1]["slug"],
+                issuer=token.issuer,
+                state=Pathway.State.PUBLISHED,
+            ).exists()
+        if not owned:
+            raise ApiError(
+                400,
+                "achievement_not_yours",
+                _(
+                    "The achievement %(id)s is not a published micro-credential or pathway of "
+                    "%(issuer)s, so this token cannot award it."
+                )
+                % {"id": achievement_id[:200], "issuer": token.issuer.name},
+            )
+
+
+def _created(options: Mapping[str, Any], *, now: datetime | None = None) -> str | None:
+    """`options.created`: a date and time with a time zone, from 2000 to a day ahead."""
     created = options.get("created")
     if created is None:
         return None
-    if not isinstance(created, str) or not _DATETIME_STAMP.fullmatch(created):
+    moment = None
+    if isinstance(created, str) and _DATETIME_STAMP.fullmatch(created):
+        try:
+            moment = datetime.fromisoformat(created.replace("Z", "+00:00"))
+        except ValueError:
+            moment = None
+    if moment is None:
         raise ApiError(
             400,
             "malformed",
             _("The option “created” must be a date and time with a time zone."),
+        )
+    latest = (now or timezone.now()) + CREATED_LEEWAY
+    if not EARLIEST_CREATED <= moment <= latest:
+        raise ApiError(
+            400,
+            "malformed",
+            _(
+                "The option “created” must be a date from 2000 up to a day from now, not "
+                "%(created)s."
+            )
+            % {"created": created[:40]},
         )
     return created
 
@@ -625,6 +909,20 @@ def _self_check(signed: dict[str, Any], token: ApiToken) -> None:
         _("The credential was not issued, because once signed it would not verify: %(reason)s")
         % {"reason": reason},
     )
+
+
+def _check_safe(document: Mapping[str, Any]) -> None:
+    """Refuse what JSON-LD processing would drop or cannot read."""
+    try:
+        jsonld.check_safe(document)
+    except (SafeModeError, ContextError) as exc:
+        raise ApiError(
+            400, exc.code, _("The credential was not issued: %(reason)s") % {"reason": exc.message}
+        ) from None
+    except VCError as exc:
+        raise ApiError(
+            400, exc.code, _("The credential was not issued: %(reason)s") % {"reason": exc.message}
+        ) from None
 
 
 def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]:
@@ -664,10 +962,9 @@ def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]
             "key_unavailable",
             _("The signing key cannot be used right now; tell the site's administrators."),
         ) from None
-    document = dict(credential)
-    document["issuer"] = _issuer_value(credential, signer, token)
-    if _is_vc1(document) and not set(document["@context"]) & _DATA_INTEGRITY_CONTEXTS:
-        document["@context"] = [*document["@context"], DATA_INTEGRITY_CONTEXT]
+    _check_credential_id(credential)
+    _check_client_status(credential, signer)
+    _check_achievements(credential, token)
     if purpose is not None and signer.did_key:
         raise ApiError(
             400,
@@ -677,16 +974,15 @@ def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]
                 "lists are published under its did:web. Use a token of the did:web issuer."
             ),
         )
-    try:
-        jsonld.check_safe(document)
-    except (SafeModeError, ContextError) as exc:
-        raise ApiError(
-            400, exc.code, _("The credential was not issued: %(reason)s") % {"reason": exc.message}
-        ) from None
-    except VCError as exc:
-        raise ApiError(
-            400, exc.code, _("The credential was not issued: %(reason)s") % {"reason": exc.message}
-        ) from None
+    document = dict(credential)
+    if _is_vc1(document) and not set(document["@context"]) & _DATA_INTEGRITY_CONTEXTS:
+        document["@context"] = [*document["@context"], DATA_INTEGRITY_CONTEXT]
+    sent_issuer = credential.get("issuer")
+    document["issuer"] = _issuer_value(credential, signer, token)
+    if isinstance(sent_issuer, dict) and document["issuer"] is not sent_issuer:
+        # Replaced by ours: what was sent must still have been readable JSON-LD.
+        _check_safe({**document, "issuer": sent_issuer})
+    _check_safe(document)
     with transaction.atomic():
         status_entry = None
         if purpose is not None:
@@ -703,14 +999,8 @@ def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]
                 status_entry.index,
                 purpose=purpose,
             )
-            existing = document.get("credentialStatus")
-            if existing is None:
-                document["credentialStatus"] = entry
-            else:
-                document["credentialStatus"] = [
-                    *(existing if isinstance(existing, list) else [existing]),
-                    entry,
-                ]
+            # A did:web credential brings no status of its own (`_check_client_status`).
+            document["credentialStatus"] = entry
         try:
             signed = dataintegrity.sign(
                 document,
@@ -738,7 +1028,7 @@ def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]
             verification_method=signer.key.id,
             cryptosuite=cryptosuite,
             credential_id=signed.get("id") if isinstance(signed.get("id"), str) else None,
-            types=_types(signed),
+            types=[t[:200] for t in _types(signed)[:20]],
             status_list=status_entry.status_list_id if status_entry else None,
             status_index=status_entry.index if status_entry else None,
         )

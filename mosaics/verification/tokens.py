@@ -85,6 +85,9 @@ def api_token_create(
         raise TokenRefused(_("Give the token a name, so you can tell it apart."), code="name")
     if len(name) > 120:
         raise TokenRefused(_("The name is too long (at most 120 characters)."), code="name")
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        # Also what PostgreSQL cannot store (NUL); forms refuse it, the command might not.
+        raise TokenRefused(_("The name cannot contain control characters."), code="name")
     token = TOKEN_MARKER + secrets.token_urlsafe(32)
     row = ApiToken(
         issuer=issuer,

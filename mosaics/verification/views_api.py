@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,10 +28,61 @@ from mosaics.organisations.models import Issuer
 from mosaics.verification import api, tokens
 from mosaics.verification.forms_api import ApiTokenForm
 from mosaics.verification.models import ApiToken
+from mosaics.verification.views_page import _client
 
 logger = logging.getLogger(__name__)
 
 JSON = "application/json"
+
+#: Verifications (`/credentials/verify` and `/presentations/verify` together) per client
+#: address and window (seconds): generous enough for the W3C test suites, which send a few
+#: hundred requests in a run, while one address cannot keep the server busy verifying.
+#: Settings `VC_API_VERIFY_LIMIT` and `VC_API_VERIFY_WINDOW` override them.
+VERIFY_LIMIT: Final = 300
+VERIFY_WINDOW: Final = 300
+
+
+def _verify_rate_limited(request: HttpRequest) -> int | None:
+    """Count one verification for this client (the same cache counter as the verification
+    page's link limit, `views_page._rate_limited`, under its own key and budget). None while
+    within the limit, else the seconds until the window ends (for `Retry-After`)."""
+    limit = int(getattr(settings, "VC_API_VERIFY_LIMIT", VERIFY_LIMIT))
+    window = int(getattr(settings, "VC_API_VERIFY_WINDOW", VERIFY_WINDOW))
+    key = f"verification:api-verify:{_client(request)}"
+    now = time.time()
+    if cache.add(key, 1, window):
+        cache.set(f"{key}:start", now, window)
+        return None
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, window)
+        cache.set(f"{key}:start", now, window)
+        return None
+    if count <= limit:
+        return None
+    start = cache.get(f"{key}:start")
+    left = window if not isinstance(start, int | float) else start + window - now
+    return max(1, min(window, math.ceil(left)))
+
+
+def _too_many(retry_after: int) -> HttpResponse:
+    message = _(
+        "Too many verifications from your address in a short time; try again in %(seconds)s "
+        "seconds."
+    ) % {"seconds": retry_after}
+    response = _json(
+        {
+            "verified": False,
+            "checks": [],
+            "warnings": [],
+            "message": message,
+            "errors": [{"code": "rate_limited", "message": message}],
+        },
+        429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
 
 
 def _json(payload: Any, status: int = 200) -> HttpResponse:
@@ -72,6 +127,10 @@ def _endpoint(
     refused = _post_only(request)
     if refused is not None:
         return refused
+    if verification:
+        retry_after = _verify_rate_limited(request)
+        if retry_after is not None:
+            return _too_many(retry_after)
     try:
         status, payload = work(api.read_json_body(request))
     except api.ApiError as exc:
