@@ -314,7 +314,7 @@ def _payloads(form: FormFields) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "lists", {name: ["a", "b"] for name in names}
     yield "hostile lists", {name: list(FEW) for name in names}
     for name in names:
-        for value in FEW:
+        for value in FEW[:2]:  # (the others are in every field at once above)
             yield f"{name}={value[:30]!r}", {**form.values, name: value}
         yield f"{name}=list", {**form.values, name: [form.values.get(name, ""), "x"]}
 
