@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from mosaics.awards import views_staff
+from mosaics.awards import views_bulk, views_staff
 
 urlpatterns: list[URLPattern] = [
     path("manage/awards", views_staff.staff_list, name="staff_list"),
@@ -16,4 +16,5 @@ urlpatterns: list[URLPattern] = [
     path("manage/awards/<uuid:uuid>/revoke", views_staff.revoke, name="revoke"),
     path("manage/awards/<uuid:uuid>/suspend", views_staff.suspend, name="suspend"),
     path("manage/awards/<uuid:uuid>/reinstate", views_staff.reinstate, name="reinstate"),
+    path("manage/awards/new/version/<int:pk>/bulk", views_bulk.bulk, name="bulk"),
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "key_generate",
     "key_rotate",
     "keys_rewrap",
+    "status_entries_allocate",
     "status_entry_allocate",
     "status_entry_set",
     "status_list_credentials",
@@ -269,3 +270,66 @@ def status_list_credentials(issuers: Any = None) -> dict[str, dict[str, Any]]:
         if status_list.credential is not None:
             published[status_list_url(status_list)] = status_list.credential
     return published
+
+
+@transaction.atomic
+def status_entries_allocate(
+    *, issuer: Issuer, purpose: str, credential_ids: list[str]
+) -> list[StatusEntry]:
+    """One new entry per credential id (in order), at random unused indexes (BSL §6.3) of the
+    issuer's lists for `purpose` — the batch form of `status_entry_allocate`.
+
+    The lists are locked once; each list's free indexes are read once and the batch's indexes
+    drawn from them without replacement (uniform among the free ones); lists that fill up are
+    followed by new ones (signed when created). Allocating sets no bit, so a list already
+    published is not re-signed. Raises `NoActiveKey` when a new list must be signed and the
+    issuer has no key."""
+    import random
+
+    if purpose not in StatusList.Purpose.values:
+        raise ValueError(f"Unknown status purpose {purpose!r}.")
+    remaining = list(credential_ids)
+    entries: list[StatusEntry] = []
+    if not remaining:
+        return entries
+    draw = random.SystemRandom()
+    lists = list(
+        StatusList.objects.select_for_update().filter(issuer=issuer, purpose=purpose).order_by("pk")
+    )
+    while remaining:
+        status_list = next((c for c in lists if c.allocated < c.length), None)
+        if status_list is None:
+            status_list = _list_with_room(issuer, purpose)  # a new list, signed
+            lists.append(status_list)
+        elif status_list.credential is None:
+            _sign_list(status_list)
+            status_list.save(update_fields=["credential"])
+        used = set(status_list.entries.values_list("index", flat=True))
+        free_count = status_list.length - len(used)
+        if free_count <= 0:  # the counter was behind: the list is really full
+            status_list.allocated = status_list.length
+            status_list.save(update_fields=["allocated", "updated"])
+            continue
+        take = min(free_count, len(remaining))
+        if used:
+            free: Any = [i for i in range(status_list.length) if i not in used]
+        else:
+            free = range(status_list.length)
+        indexes = draw.sample(free, take)
+        batch = [
+            StatusEntry(status_list=status_list, index=index, credential_id=credential_id)
+            for index, credential_id in zip(indexes, remaining[:take], strict=True)
+        ]
+        entries += StatusEntry.objects.bulk_create(batch, batch_size=500)
+        remaining = remaining[take:]
+        status_list.allocated = len(used) + take
+        status_list.save(update_fields=["allocated", "updated"])
+    if any(entry.pk is None for entry in entries):  # pragma: no cover - no RETURNING
+        saved = {
+            (row.status_list_id, row.index): row
+            for row in StatusEntry.objects.filter(
+                credential_id__in=list(credential_ids), status_list__in=lists
+            )
+        }
+        entries = [saved[(entry.status_list_id, entry.index)] for entry in entries]
+    return entries

@@ -404,6 +404,7 @@ ROUTES: dict[str, Route] = {
     "awards:revoke": Route("post", _award, ADMINS),
     "awards:suspend": Route("post", _award, ADMINS),
     "awards:reinstate": Route("post", _award, ADMINS),
+    "awards:bulk": Route("post", lambda s: {"pk": s.published.pk}, AWARDING),
     # --- awards: the learner's -------------------------------------------------------------
     "awards:inbox": Route("get", _none, SIGNED_IN),
     "awards:detail": Route("get", _award, HOLDER),
