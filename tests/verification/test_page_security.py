@@ -163,7 +163,7 @@ def test_every_request_of_a_linked_ob2_badge_counts_against_the_visitor(local, m
 def test_one_verification_makes_at_most_its_cap_of_requests(local):  # noqa: F811
     base, _port = local
     link = _serve_hosted_ob2(base)
-    assert MAX_FETCHES == 6
+    assert MAX_FETCHES == 8
     before = _requests_for("/ob2/")
     capped = verify_any(link, allow_fetch=True, max_fetches=2)  # the link and its hosted copy
     assert _requests_for("/ob2/") - before == 2
