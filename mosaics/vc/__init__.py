@@ -13,11 +13,12 @@ Django or any other part of Mosaics.
 
 from __future__ import annotations
 
-from . import baking, dataintegrity, jose, jsonld, keys, limits, ob3, schema, statuslist
+from . import baking, dataintegrity, datamodel, jose, jsonld, keys, limits, ob3, schema, statuslist
 from .baking import BakedCredential, bake, extract
 from .dataintegrity import CRYPTOSUITES, VerifiedProof
 from .dataintegrity import sign as sign_data_integrity
 from .dataintegrity import verify as verify_data_integrity
+from .datamodel import data_model_problems
 from .errors import (
     BakingError,
     ContextError,
@@ -78,7 +79,9 @@ __all__ = [
     "canonicalize",
     "check_safe",
     "check_status",
+    "data_model_problems",
     "dataintegrity",
+    "datamodel",
     "did_web_document",
     "document_loader",
     "extract",

@@ -68,6 +68,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -767,6 +768,54 @@ def _is_term(name: str) -> bool:
     return bool(name) and not name.startswith("@") and ":" not in name
 
 
+# VC DM 2.0 §11.1 language value objects, accepted only as the value of these properties.
+_TEXT_PROPERTIES: Final = frozenset({"name", "description"})
+_VALUE_OBJECT_KEYS: Final = frozenset({"@value", "@language", "@direction"})
+# BCP 47 well-formedness as jsonld.js checks it for @language.
+_LANGUAGE_TAG: Final = re.compile(r"[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*", re.ASCII)
+# An absolute IRI as JSON-LD tells it (a scheme, a colon, no white space).
+_ABSOLUTE_IRI: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\ufeff]+")
+
+
+def _is_language_value(value: object) -> bool:
+    """A language value object: ``@value`` (a string), optionally ``@language`` (a well-formed
+    language tag) and ``@direction`` (``ltr`` or ``rtl``), and nothing else."""
+    return (
+        isinstance(value, Mapping)
+        and "@value" in value
+        and set(value) <= _VALUE_OBJECT_KEYS
+        and isinstance(value["@value"], str)
+        and (
+            "@language" not in value
+            or (
+                isinstance(value["@language"], str)
+                and _LANGUAGE_TAG.fullmatch(value["@language"]) is not None
+            )
+        )
+        and ("@direction" not in value or value["@direction"] in ("ltr", "rtl"))
+    )
+
+
+def _type_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a type in the plain form, or None.
+
+    A plain term is fine. An absolute IRI (``https://example.org/SomeType``) is fine unless it
+    is the full IRI of a term one of our bundled contexts defines (``…/status#Bitstring
+    StatusListEntry`` would hide the status entry from the checks, which read terms) or its
+    scheme is a term a context defines (then JSON-LD reads it as a prefixed name)."""
+    if _is_term(name):
+        return None
+    if name.startswith("@") or not _ABSOLUTE_IRI.fullmatch(name):
+        return "a full or prefixed name rather than the term its context defines"
+    prefix, _, suffix = name.partition(":")
+    iris, terms = _backend.defined_terms()
+    if prefix == "_" or (prefix in terms and not suffix.startswith("//")):
+        return "a prefixed name rather than the term its context defines"
+    if name in iris:
+        return "the full name of a type its contexts define, rather than the term itself"
+    return None
+
+
 def _plain_form_problems(credential: Mapping[str, Any]) -> list[str]:
     """What in ``credential`` is not in the plain form the checks read (see ``plain_form``)."""
     problems: list[str] = []
@@ -809,12 +858,23 @@ def _plain_form_problems(credential: Mapping[str, Any]) -> list[str]:
                 for name in names:
                     if not isinstance(name, str):
                         problems.append(f"a type at {_clip(where, 80)} that is not a name")
-                    elif not _is_term(name):
+                    elif (why := _type_name_problem(name)) is not None:
                         problems.append(
-                            f"the type “{_clip(name, 80)}” at {_clip(where, 80)} (a full or "
-                            "prefixed name rather than the term its context defines)"
+                            f"the type “{_clip(name, 80)}” at {_clip(where, 80)} ({why})"
                         )
                 continue
+            if key in _TEXT_PROPERTIES:
+                # A language value object (or a list with some) is text with a language: it
+                # holds nothing the checks read. Anything else in it is walked as usual.
+                if _is_language_value(value):
+                    continue
+                if isinstance(value, list):
+                    children.extend(
+                        (f"{where}[{i}]", item, False)
+                        for i, item in enumerate(value)
+                        if not _is_language_value(item)
+                    )
+                    continue
             children.append((where, value, key in _CONTEXT_HOLDERS))
         stack.extend(reversed(children))
     return problems
@@ -1530,18 +1590,35 @@ def _verify_nested(
 # ---------------------------------------------------------------------------------------------
 
 
+def _text_of(value: object) -> str | None:
+    """The text of a ``name``/``description``: a string, a language value object's ``@value``,
+    a language map's first text, or the first of a list of those."""
+    if isinstance(value, str):
+        return value or None
+    if isinstance(value, Mapping):
+        if "@value" in value:  # a language value object (VC DM 2.0 §11.1)
+            text = value["@value"]
+            return text if isinstance(text, str) and text else None
+        for text in value.values():  # a language map
+            if isinstance(text, str) and text:
+                return text
+        return None
+    if isinstance(value, list):
+        for item in value[:20]:
+            found = _text_of(item) if not isinstance(item, list) else None
+            if found:
+                return found
+    return None
+
+
 def _name_of(obj: object) -> str | None:
     if isinstance(obj, str):
         return obj
     if isinstance(obj, Mapping):
         for key in ("name", "id"):
-            value = obj.get(key)
-            if isinstance(value, str) and value:
-                return value
-            if isinstance(value, Mapping):  # a language map
-                for text in value.values():
-                    if isinstance(text, str) and text:
-                        return text
+            text = _text_of(obj.get(key))
+            if text:
+                return text
     return None
 
 
@@ -1581,8 +1658,8 @@ def summarise(credential: Mapping[str, Any]) -> str:
 
 
 def _recipient(subject: Mapping[str, Any]) -> str:
-    name = subject.get("name")
-    if isinstance(name, str) and name:
+    name = _text_of(subject.get("name"))
+    if name:
         return _clip(name)
     sid = subject.get("id")
     if isinstance(sid, str) and sid:
@@ -1614,6 +1691,10 @@ class _Backend:
         from mosaics.vc import jsonld
 
         return url in jsonld.CONTEXT_FILES
+
+    def defined_terms(self) -> tuple[frozenset[str], frozenset[str]]:
+        """(the full IRI of every term, every term) that a bundled context defines."""
+        return _defined_terms()
 
     def check_safe(self, credential: Mapping[str, Any]) -> None:
         from mosaics.vc import jsonld
@@ -1804,6 +1885,98 @@ def _check_proof_options(
             raise ProofError("The proof's expires value is not a date and time.")
         if expires <= now:
             raise ProofError(f"The proof expired at {_fmt(expires)}.")
+
+
+# -- the terms our contexts define (for the plain-form check) ---------------------------------
+
+_MAX_PREFIX_DEPTH: Final = 8
+
+
+def _term_iri(
+    term: str, definition: object, mappings: Mapping[str, Any], vocab: object, depth: int = 0
+) -> str | None:
+    """The full IRI ``term`` stands for under ``definition`` (JSON-LD 1.1 §4.2 IRI expansion,
+    enough for term definitions: explicit ``@id``/``@reverse``, prefixes, ``@vocab``)."""
+    if definition is None:
+        return None
+    target: object
+    if isinstance(definition, str):
+        target = definition
+    elif isinstance(definition, Mapping):
+        target = definition.get("@id", definition.get("@reverse", term))
+    else:
+        return None
+    if target == term and not isinstance(definition, str) and ":" not in term:
+        # No @id: the term is vocabulary-relative.
+        return f"{vocab}{term}" if isinstance(vocab, str) and ":" in vocab else None
+    return _expand_iri(target, mappings, vocab, depth)
+
+
+def _expand_iri(
+    value: object, mappings: Mapping[str, Any], vocab: object, depth: int
+) -> str | None:
+    if (
+        not isinstance(value, str)
+        or not value
+        or value.startswith("@")
+        or depth > _MAX_PREFIX_DEPTH
+    ):
+        return None
+    if ":" in value:
+        prefix, _, suffix = value.partition(":")
+        if prefix == "_":
+            return None
+        if prefix in mappings and not suffix.startswith("//"):
+            base = _term_iri(prefix, mappings[prefix], mappings, vocab, depth + 1)
+            return base + suffix if base else None
+        return value
+    if value in mappings:
+        return _term_iri(value, mappings[value], mappings, vocab, depth + 1)
+    return f"{vocab}{value}" if isinstance(vocab, str) and ":" in vocab else None
+
+
+def _context_documents() -> list[Any]:
+    """Every context file bundled in ``mosaics/vc/contexts/`` (served or only kept)."""
+    from importlib import resources
+
+    folder = resources.files("mosaics.vc").joinpath("contexts")
+    documents: list[Any] = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith((".json", ".jsonld")):
+            documents.append(json.loads(entry.read_text("utf-8")))
+    return documents
+
+
+@functools.lru_cache(maxsize=1)
+def _defined_terms() -> tuple[frozenset[str], frozenset[str]]:
+    """(the full IRI of every term, every term name) defined anywhere in a bundled context —
+    at the top or in a scoped (property- or type-scoped) context. Computed once."""
+    iris: set[str] = set()
+    terms: set[str] = set()
+    stack: list[tuple[Any, dict[str, Any], object]] = [
+        (doc.get("@context"), {}, None) for doc in _context_documents() if isinstance(doc, Mapping)
+    ]
+    while stack:
+        context, inherited, vocab = stack.pop()
+        mappings = dict(inherited)
+        for local in _as_list(context):
+            if local is None:
+                mappings, vocab = {}, None
+            if not isinstance(local, Mapping):
+                continue  # a context URL: it is one of the bundled files, read on its own
+            vocab = local.get("@vocab", vocab)
+            defined = {
+                k: v for k, v in local.items() if isinstance(k, str) and not k.startswith("@")
+            }
+            mappings.update(defined)
+            for term, definition in defined.items():
+                terms.add(term)
+                iri = _term_iri(term, definition, mappings, vocab)
+                if iri is not None:
+                    iris.add(iri)
+                if isinstance(definition, Mapping) and "@context" in definition:
+                    stack.append((definition["@context"], dict(mappings), vocab))
+    return frozenset(iris), frozenset(terms)
 
 
 _backend: _Backend = _Backend()
