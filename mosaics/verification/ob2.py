@@ -55,6 +55,11 @@ class Result:
     badge: dict[str, Any] | None = None
     issuer: dict[str, Any] | None = None
     summary: Summary = field(default_factory=Summary)
+    issuer_from_id: bool = False
+    """The Issuer profile was read from its own id (its address), not taken from the badge."""
+    vouched: bool = False
+    """The issuer's own profile vouches for the badge: the hosted copy is where the profile
+    allows, or the profile (or the issuer's host) publishes the key that signed it."""
 
     def ok(self, name: str, message: str) -> None:
         self.checks.append(Check(name, True, "ok", message))
@@ -386,6 +391,7 @@ def _describe_badge(
         issuer = dict(issuer_ref)
     elif isinstance(issuer_ref, str) and not quiet:
         issuer = _get_json(issuer_ref, _("the issuer's profile"), result, get, "issuer")
+        result.issuer_from_id = issuer.get("id") == issuer_ref
         if issuer.get("id") != issuer_ref:
             result.warn(
                 "issuer",
@@ -561,6 +567,7 @@ def _check_origin(assertion: Mapping[str, Any], issuer: Mapping[str, Any], resul
         )
         return
     result.ok("origin", _("The badge is published where its issuer says its badges are."))
+    result.vouched = result.issuer_from_id
 
 
 def _check_hosted_revocation(assertion: Mapping[str, Any], result: Result) -> None:
@@ -644,6 +651,11 @@ def _check_signature(
         _("The signature is valid: the badge has not been changed since it was signed."),
     )
     result.ok("issuer_key", _("The signing key belongs to the issuer."))
+    # The key says whose it is; the issuer's own profile (read from its id) must say so too,
+    # or the key must be published on the issuer's own host.
+    result.vouched = result.issuer_from_id and (
+        creator in listed or (_host(creator) == _host(issuer.get("id")) != "")
+    )
 
 
 def _signature_ok(alg: str, pem: str, signing_input: bytes, signature: bytes) -> bool:

@@ -677,7 +677,8 @@ def _issuer_of(credential: Mapping[str, Any] | None) -> str:
 
 def _reports(report: Report) -> list[Report]:
     """The report and every nested one, outermost first."""
-    out, queue = [], [report]
+    out: list[Report] = []
+    queue = [report]
     while queue and len(out) <= vc_verify.MAX_NESTED_CREDENTIALS + 1:
         current = queue.pop(0)
         out.append(current)
@@ -1200,6 +1201,14 @@ def _verify_ob2(data: dict[str, Any] | str, *, now: datetime, get: Resolver) -> 
         credential=result.assertion,
         summary=result.summary,
     )
+    summary = verdict.summary
+    if result.vouched and verdict.status not in ("invalid", "unconfirmed"):
+        summary.issuer_confirmed = True
+        summary.issuer_confirmed_by = (
+            "site" if _is_ours(summary.issuer_id) is not None else host_of(summary.issuer_id)
+        )
+        summary.issuer_signer = summary.issuer_id
+        summary.issuer_confirmed = bool(summary.issuer_confirmed_by)
     return verdict
 
 

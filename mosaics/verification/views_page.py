@@ -8,10 +8,17 @@ Opening a link is a request our server makes to another site, so:
   our own site are the exception: they are answered from our database, never fetched, and shown
   at once;
 - every request a verification makes to another site counts against the visitor's budget of
-  :data:`FETCH_LIMIT` requests per :data:`FETCH_WINDOW` seconds: the link itself, and each part
+  :data:`FETCH_LIMIT` requests per :data:`FETCH_WINDOW` seconds: the link itself, each part
   of an Open Badges 2.0 badge published elsewhere (its hosted copy, BadgeClass, Issuer, key,
-  revocation list; at most :data:`mosaics.verification.service.MAX_FETCHES` of those per
-  verification).
+  revocation list), and what another issuer publishes for an Open Badges 3.0 badge or CLR (DID
+  documents, profiles, status lists) — at most :data:`mosaics.verification.service.MAX_FETCHES`
+  of those per verification. A pasted or uploaded badge is checked the same way: the visitor
+  asked us to verify it.
+
+The result tells what was proved from what the badge claims: "Issued by" only for an issuer
+whose key a document resolved from its identifier vouches for (one of ours, or confirmed by its
+domain); otherwise the name is shown as written in the badge, not confirmed, and a valid
+signature reads "Signature valid — issuer not confirmed", never a bare "Valid".
 
 Settings:
 
@@ -65,6 +72,19 @@ HEADLINES: Final = {
     "revoked": gettext_lazy("This badge has been revoked by its issuer."),
     "suspended": gettext_lazy("This badge has been suspended by its issuer for now."),
 }
+#: A valid signature by an issuer nothing vouches for.
+UNCONFIRMED_ISSUER_LABEL: Final = gettext_lazy("Signature valid — issuer not confirmed")
+UNCONFIRMED_ISSUER_HEADLINE: Final = gettext_lazy(
+    "The signature is valid and the badge has not been changed, revoked or suspended — but who "
+    "issued it is not confirmed: the issuer's name is only what the badge itself says."
+)
+
+
+def status_words(verdict: service.Verdict) -> tuple[str, str]:
+    """(label, headline) of a verdict: a valid badge whose issuer is not confirmed says so."""
+    if verdict.status == "valid" and not verdict.summary.issuer_confirmed:
+        return str(UNCONFIRMED_ISSUER_LABEL), str(UNCONFIRMED_ISSUER_HEADLINE)
+    return verdict.status_label, str(HEADLINES.get(verdict.status, ""))
 
 
 def _address(value: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -148,11 +168,13 @@ def _render(
     limited = next(
         (c.message for c in (verdict.failed if verdict else []) if c.code == "fetch_limited"), ""
     )
+    label, headline = status_words(verdict) if verdict else ("", "")
     context: dict[str, Any] = {
         "form": form,
         "method": method,
         "verdict": verdict,
-        "headline": HEADLINES.get(verdict.status, "") if verdict else "",
+        "status_label": label,
+        "headline": headline,
         "fetch_limit": FETCH_LIMIT,
         "link_to_confirm": link_to_confirm,
         "limited": limited,
@@ -169,10 +191,10 @@ def _verify_link(request: HttpRequest, form: VerifyForm, url: str) -> service.Ve
     except safe_fetch.FetchError as exc:
         form.add_error("url", exc.message)
         return None
+    charge = _charge(request)
     if local is not None:
-        verdict = service.verify_any(local[1])
+        verdict = service.verify_any(local[1], allow_fetch=True, charge=charge)
     else:
-        charge = _charge(request)
         try:
             charge(url)
             fetched = safe_fetch.fetch(url)
@@ -222,7 +244,8 @@ def _verify(request: HttpRequest) -> HttpResponse:
         if verdict is None:
             return _render(request, form, status=400)
     else:
-        verdict = service.verify_any(data["payload"])
+        # The visitor asked us to verify it: what its issuer publishes may be fetched.
+        verdict = service.verify_any(data["payload"], allow_fetch=True, charge=_charge(request))
     return _render(request, form, verdict)
 
 

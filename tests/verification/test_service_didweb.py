@@ -139,7 +139,8 @@ def test_unconfirmed_when_the_did_document_cannot_be_fetched() -> None:
     assert DID_URL in verdict.unresolved[0]
     assert "HTTP 404" in verdict.unresolved[0]  # the fetcher's own words
     proof = next(c for c in verdict.checks if c.name == "proof")
-    assert not proof.ok and "HTTP 404" in proof.message
+    assert not proof.ok
+    assert "HTTP 404" in proof.message
 
 
 def test_unconfirmed_when_the_did_document_does_not_list_the_key() -> None:
@@ -247,7 +248,8 @@ def test_an_endorser_with_a_did_web_document_is_confirmed_by_its_domain() -> Non
     assert verdict.summary.issuer_key_only
     assert verdict.summary.issuer_signer == badge_key.controller
     (endorser,) = verdict.summary.endorsements
-    assert endorser.confirmed and endorser.confirmed_by == "guild.example.org"
+    assert endorser.confirmed
+    assert endorser.confirmed_by == "guild.example.org"
 
     # Without the endorser's document the endorsement, and so the badge, is unconfirmed.
     verdict = verify_any(data, resolver=_serve({}), now=NOW)
