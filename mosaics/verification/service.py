@@ -939,6 +939,22 @@ def _soften(report: Report, unavailable: Mapping[str, str]) -> None:
                 )
                 % {"why": unavailable[issuer]},
             )
+        elif (
+            check.name == "status"
+            and not check.ok
+            and issuer in unavailable
+            and check.code == "status_list_invalid"
+        ):
+            # Its status list is signed with the same keys: it cannot be checked either.
+            report.checks[position] = Check(
+                "status",
+                False,
+                "status_list_unconfirmed",
+                _(
+                    "Whether the credential was revoked or suspended could not be checked: its "
+                    "status list is signed with the issuer's keys, which could not be had."
+                ),
+            )
     for position, check in enumerate(report.checks):
         if check.name not in ("credentials", "endorsements") or check.code != "nested_invalid":
             continue

@@ -143,6 +143,37 @@ def test_unconfirmed_when_the_did_document_cannot_be_fetched() -> None:
     assert "HTTP 404" in proof.message
 
 
+def test_unconfirmed_not_invalid_when_only_the_status_list_could_be_fetched() -> None:
+    key = _key()
+    data = json.dumps(_sign(_badge(), key))
+    verdict = verify_any(data, resolver=_serve({LIST_URL: _list(key)}), now=NOW)
+    assert verdict.status == "unconfirmed", _explain(verdict)
+    assert [c.code for c in verdict.failed] == ["issuer_key_unconfirmed", "status_list_unconfirmed"]
+
+
+def test_a_clr_member_of_a_did_web_issuer_is_checked_with_its_document() -> None:
+    key = _key()
+    member = _sign(_badge(status_url=None), key)
+    holder = keys.Ed25519Multikey.generate()
+    clr = ob3.clr_credential(
+        id=f"urn:uuid:{uuid.uuid4()}",
+        issuer=ob3.profile(id=holder.controller, name="A learner's record"),
+        valid_from=NOW - timedelta(days=1),
+        name="Transcript",
+        credential_subject=ob3.clr_subject(
+            id="did:example:learner-1", verifiable_credential=[member]
+        ),
+    )
+    data = json.dumps(_sign(clr, holder))
+    verdict = verify_any(data, resolver=_serve(_site(key)), now=NOW)
+    assert verdict.kind == "clr"
+    assert verdict.status == "valid", _explain(verdict)
+    assert [n.status for n in verdict.nested] == ["valid"]
+    verdict = verify_any(data, resolver=_serve({}), now=NOW)
+    assert verdict.status == "unconfirmed", _explain(verdict)
+    assert [n.status for n in verdict.nested] == ["unconfirmed"]
+
+
 def test_unconfirmed_when_the_did_document_does_not_list_the_key() -> None:
     key = _key()
     other = keys.Ed25519Multikey.generate(controller=DID, id=f"{DID}#key-2")
