@@ -55,6 +55,7 @@ from mosaics.issuance.keystore import KeyUnavailable
 from mosaics.organisations import permissions
 from mosaics.pathways.models import Pathway
 from mosaics.vc import dataintegrity
+from mosaics.vc.errors import ProofError
 from mosaics.vc.keys import ResolvedKey
 
 __all__ = ["MAX_RECIPIENTS", "BulkResult", "Held", "Refusal", "awards_issue_bulk"]
@@ -217,7 +218,7 @@ def awards_issue_bulk(
             name = _text(raw_name, limit=200, what=_("The learner's name"))
         except AwardRefused as refused:
             result.refused.append(
-                Refusal(line, str(raw_email or "")[:254], refused.message, str(refused.code))
+                Refusal(line, str(raw_email or "")[:254], str(refused.message), str(refused.code))
             )
             continue
         if email in first_line:
@@ -372,7 +373,7 @@ def _make(
 
     def resolve(verification_method: str, purpose: str) -> ResolvedKey:
         if verification_method != key.id:
-            raise dataintegrity.ProofError("Not the issuer's active key.")
+            raise ProofError("Not the issuer's active key.")
         return public
 
     for award in awards:
