@@ -199,16 +199,29 @@ def _related_resource_problems(credential: Mapping[str, Any]) -> list[str]:
     return problems
 
 
+def data_model_findings(
+    credential: Mapping[str, Any], *, require_issuer: bool = True
+) -> list[tuple[str, str]]:
+    """Like :func:`data_model_problems`, each problem with the top-level property it concerns
+    (``"issuer"``, ``"credentialSubject"``, ``"validFrom"``/``"validUntil"`` as
+    ``"validity"``, ``"credentialStatus"``, ...), for callers that check some properties
+    elsewhere with their own codes."""
+    found: list[tuple[str, str]] = []
+    found += [("issuer", p) for p in _issuer_problems(credential, require_issuer=require_issuer)]
+    found += [("credentialSubject", p) for p in _subject_problems(credential)]
+    found += [("validity", p) for p in _validity_problems(credential)]
+    for name in TYPED_OBJECTS:
+        found += [(name, p) for p in _typed_object_problems(credential, name)]
+    found += [("relatedResource", p) for p in _related_resource_problems(credential)]
+    return found
+
+
 def data_model_problems(credential: Mapping[str, Any], *, require_issuer: bool = True) -> list[str]:
     """What in ``credential`` breaks the VC Data Model 2.0 rules listed in the module docstring,
     each in plain words (empty when nothing does).
 
     ``require_issuer=False`` is for an issuer that fills in a missing ``issuer`` itself; an
     ``issuer`` that is present (even ``null``) is checked all the same."""
-    problems = _issuer_problems(credential, require_issuer=require_issuer)
-    problems += _subject_problems(credential)
-    problems += _validity_problems(credential)
-    for name in TYPED_OBJECTS:
-        problems += _typed_object_problems(credential, name)
-    problems += _related_resource_problems(credential)
-    return problems
+    return [
+        problem for _name, problem in data_model_findings(credential, require_issuer=require_issuer)
+    ]

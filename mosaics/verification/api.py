@@ -32,7 +32,7 @@ from mosaics.audit.log import record
 from mosaics.issuance import actions as issuance_actions
 from mosaics.issuance import signing
 from mosaics.issuance.keystore import KeyUnavailable
-from mosaics.vc import dataintegrity, jsonld, limits, statuslist
+from mosaics.vc import dataintegrity, datamodel, jsonld, limits, statuslist
 from mosaics.vc import verify as vc_verify
 from mosaics.vc.errors import ContextError, InputTooLarge, SafeModeError, VCError
 from mosaics.verification import tokens
@@ -519,12 +519,6 @@ def _credential_problems(credential: Mapping[str, Any]) -> list[str]:
         problems.append(_("its type is missing or not a list of names"))
     elif "VerifiableCredential" not in type_items:
         problems.append(_("its type does not include VerifiableCredential"))
-    subject = credential.get("credentialSubject")
-    subjects = subject if isinstance(subject, list) else [subject]
-    if subject is None or not subjects:
-        problems.append(_("it has no credentialSubject"))
-    elif not all(isinstance(s, dict) and s for s in subjects):
-        problems.append(_("its credentialSubject must be one or more non-empty objects"))
     if "id" in credential and not (
         isinstance(credential["id"], str) and _URL_LIKE.fullmatch(credential["id"])
     ):
@@ -534,28 +528,38 @@ def _credential_problems(credential: Mapping[str, Any]) -> list[str]:
             _("its id is %(length)s characters long; at most %(most)s are accepted")
             % {"length": len(credential["id"]), "most": MAX_CREDENTIAL_ID}
         )
-    moments: dict[str, datetime] = {}
-    for name in ("validFrom", "validUntil"):
-        if name not in credential:
-            continue
-        value = credential[name]
-        parsed = None
-        if isinstance(value, str) and _DATETIME_STAMP.fullmatch(value):
-            try:
-                parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                parsed = None
-        if parsed is None:
-            problems.append(
-                _("its %(name)s is not a date and time with a time zone") % {"name": name}
-            )
-        else:
-            moments[name] = parsed
-    if len(moments) == 2 and moments["validUntil"] < moments["validFrom"]:
-        problems.append(_("its validUntil is before its validFrom"))
+    # VC DM 2.0: credentialSubject, validFrom/validUntil, credentialSchema, refreshService,
+    # termsOfUse, evidence, relatedResource. The issuer and credentialStatus have their own
+    # checks and codes first (`_issuer_value`, `_check_client_status`), then
+    # `_check_data_model_late`.
+    problems.extend(
+        problem
+        for name, problem in datamodel.data_model_findings(credential, require_issuer=False)
+        if name not in _CHECKED_LATE
+    )
     if "proof" in credential:
         problems.append(_("it already has a proof (send the credential unsigned)"))
     return problems
+
+
+#: VC DM 2.0 properties whose own checks (with their own codes) come first.
+_CHECKED_LATE: Final = frozenset({"issuer", "credentialStatus"})
+
+
+def _check_data_model_late(credential: Mapping[str, Any]) -> None:
+    """The VC DM 2.0 rules for the issuer and credentialStatus as sent, after their own checks
+    (whatever those let through is still refused)."""
+    problems = [
+        problem
+        for name, problem in datamodel.data_model_findings(credential, require_issuer=False)
+        if name in _CHECKED_LATE
+    ]
+    if problems:
+        raise ApiError(
+            400,
+            "credential_invalid",
+            _("The credential was not issued: %(problems)s.") % {"problems": "; ".join(problems)},
+        )
 
 
 def _cryptosuite(options: Mapping[str, Any]) -> dataintegrity.Cryptosuite:
@@ -615,13 +619,13 @@ def _issuer_value(
       issues with any name and description, and a did:key is not one of our issuers'
       published identities, so its name claims nothing on our behalf.
     Anyone else named: `ApiError`."""
-    issuer = credential.get("issuer")
-    if issuer is None:
+    if "issuer" not in credential:
         if not signer.did_key and set(_types(credential)) & vc_verify.OB_TYPES:
             return signing.profile_document(token.issuer, with_context=False)
         return signer.issuer_id
+    issuer = credential["issuer"]
     named = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if not isinstance(named, str):
+    if not isinstance(named, str):  # null included: refused, never filled in
         raise ApiError(
             400,
             "issuer_invalid",
@@ -979,6 +983,7 @@ def issue_credential(token: ApiToken, body: Mapping[str, Any]) -> dict[str, Any]
         document["@context"] = [*document["@context"], DATA_INTEGRITY_CONTEXT]
     sent_issuer = credential.get("issuer")
     document["issuer"] = _issuer_value(credential, signer, token)
+    _check_data_model_late(credential)
     if isinstance(sent_issuer, dict) and document["issuer"] is not sent_issuer:
         # Replaced by ours: what was sent must still have been readable JSON-LD.
         _check_safe({**document, "issuer": sent_issuer})

@@ -283,3 +283,15 @@ def test_every_problem_is_listed_not_just_the_first() -> None:
         relatedResource=[RESOURCE],
     )
     assert len(found) == 5
+
+
+def test_findings_name_the_property_concerned() -> None:
+    from mosaics.vc.datamodel import data_model_findings
+
+    found = data_model_findings(
+        credential(issuer=None, validUntil="soon", credentialStatus={"id": "x y"})
+    )
+    assert [name for name, _problem in found] == ["issuer", "validity", *["credentialStatus"] * 2]
+    assert [p for _n, p in found] == data_model_problems(
+        credential(issuer=None, validUntil="soon", credentialStatus={"id": "x y"})
+    )
