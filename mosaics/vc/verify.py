@@ -24,10 +24,14 @@ Checks, in order (each one a :class:`Check`):
     The credential is written in the plain JSON form these checks read: every property name is
     a term its contexts define (no ``@id``/``@type``/``@value``… keywords, no full or prefixed
     IRIs as names or types), and ``@context`` appears only at the top of a credential or proof,
-    as URLs (never inline definitions). An ``eddsa-rdfc-2022`` signature covers the RDF, not
-    the JSON spelling, so without this rule a property could be renamed to its full IRI — an
-    expiry date, a status entry, a CLR's credentials, an endorsement, a proof's ``expires`` —
-    and be skipped by the checks below while the signature still verifies.
+    as URLs (never inline definitions). Two VC DM 2.0 spellings that cannot hide anything are
+    accepted: a language value object (``@value`` text, optional ``@language``/``@direction``,
+    nothing else) as the value of ``name`` or ``description``, and a type given as an absolute
+    IRI that is not the full IRI of any term a bundled context defines. An ``eddsa-rdfc-2022``
+    signature covers the RDF, not the JSON spelling, so without this rule a property could be
+    renamed to its full IRI — an expiry date, a status entry, a CLR's credentials, an
+    endorsement, a proof's ``expires`` — and be skipped by the checks below while the signature
+    still verifies.
 ``safe_mode``
     Every term and type is defined by the contexts (JSON-LD safe mode). Terms a context does not
     define would be dropped by canonicalisation and so would not be covered by the signature.
