@@ -327,6 +327,9 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+_SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
 def load_json(
     data: bytes | str,
     *,
@@ -358,12 +361,22 @@ def load_json(
     if _text_depth(text) > max_depth:
         raise MalformedInput(_too_deep(max_depth))
     try:
-        return json.loads(
+        value = json.loads(
             text,
             object_pairs_hook=_object_without_duplicates,
             parse_constant=_reject_constant,
             parse_float=_parse_float,
         )
+        if _SURROGATE_ESCAPE.search(text) is not None:
+            # A \ud800-\udfff escape that is not half of a pair gives a string that is not
+            # text at all (it cannot be written as UTF-8, so nothing could sign or show it).
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        raise MalformedInput(
+            f"The {what} is not readable text: it contains an unpaired UTF-16 surrogate "
+            "(a \\ud800-\\udfff escape without its other half)."
+        ) from None
     except MalformedInput:
         raise
     except json.JSONDecodeError as exc:

@@ -1161,18 +1161,9 @@ def test_mutated_credentials_never_give_a_server_error(
 
 
 # --------------------------------------------------------------------------------------------
-# Lone surrogates in JSON (\udcff escapes): a known 500
+# Lone surrogates in JSON (\udcff escapes): refused as not text
 # --------------------------------------------------------------------------------------------
 
-SURROGATE_500 = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "mosaics.vc.limits.load_json accepts JSON escapes of lone surrogates (\\udcff); the "
-        "text they give cannot be encoded as UTF-8, so echoing it (the VC-API's error message, "
-        "the verification page's summary) or signing it (dataintegrity.sign) raises "
-        "UnicodeEncodeError: a 500. To be fixed in load_json (refuse them as not text)."
-    ),
-)
 SURROGATE_JSON = b'{"name": "\\udcff", "issuer": {"id": "did:\\udcff", "name": "\\ud800"}}'
 
 
@@ -1186,14 +1177,14 @@ def _surrogate_credential(**fields: str) -> bytes:
     [
         "import upload",
         "import paste",
-        pytest.param("verification page upload", marks=SURROGATE_500),
-        pytest.param("verification page paste", marks=SURROGATE_500),
+        "verification page upload",
+        "verification page paste",
         "verify credential",
         "verify presentation",
         "issue: issuer",  # (the API's message no longer quotes it)
-        pytest.param("issue: issuer id", marks=SURROGATE_500),
-        pytest.param("issue: context", marks=SURROGATE_500),
-        pytest.param("issue: id", marks=SURROGATE_500),
+        "issue: issuer id",
+        "issue: context",
+        "issue: id",
     ],
 )
 def test_lone_surrogates_in_json(
@@ -1247,22 +1238,13 @@ NUL_FILES = {
     "jwt": ("badge.jwt", _b64(b'{"alg":"EdDSA"}') + b"." + _b64(NUL_CREDENTIAL) + b".c2ln"),
     "png": ("badge.png", _png(_itxt(b"openbadgecredential", NUL_CREDENTIAL))),
 }
-IMPORT_NUL_500 = pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    reason=(
-        "mosaics.portfolio.imports: a credential whose id (or any text) holds \\u0000 is "
-        "looked up (report__credential_id=...) and stored in JSON fields; PostgreSQL refuses "
-        "\\u0000 in jsonb (DataError 'unsupported Unicode escape sequence'): a 500."
-    ),
-)
 
 
 @pytest.mark.parametrize(
     ("where", "mode", "kind"),
     [
         *(
-            pytest.param("import", mode, kind, marks=IMPORT_NUL_500)
+            ("import", mode, kind)
             for mode in ("upload", "paste")
             for kind in NUL_FILES
             if not (mode == "paste" and kind == "png")
@@ -1289,23 +1271,12 @@ def test_nul_characters_in_badges(
     network.assert_nothing_private()
 
 
-NUL_ISSUED = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "mosaics.verification.api: a credentialSubject.id holding a NUL is signed and issued "
-        "(the credential's own id is checked; the subject's is not)."
-    ),
-)
-
-
 @pytest.mark.parametrize(
     "fields",
     [
         # (Before the API's review these were signed; on PostgreSQL the audit entry then failed.)
         pytest.param({"id": "urn:x\x00"}, id="id"),
-        pytest.param(
-            {"credentialSubject": {"id": "did:x:\x00"}}, id="subject id", marks=NUL_ISSUED
-        ),
+        pytest.param({"credentialSubject": {"id": "did:x:\x00"}}, id="subject id"),
         pytest.param({"id": "urn:x\x01\x1b"}, id="control id"),
     ],
 )
