@@ -917,23 +917,6 @@ def _require_person(actor: Any) -> None:
 
 
 @transaction.atomic
-def _holds_nul(value: Any) -> bool:
-    """Whether any key or string in `value` holds a NUL character."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            if "\x00" in node:
-                return True
-        elif isinstance(node, dict):
-            stack.extend(node.values())
-            if any("\x00" in str(key) for key in node):
-                return True
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
 def external_badge_import(
     *, actor: Any, data: bytes, filename: str = "", now: datetime | None = None
 ) -> ExternalBadge:
@@ -960,7 +943,7 @@ def external_badge_import(
     if not data.strip():
         raise _refuse(_("The file or text is empty."), "empty")
     parsed = _parse(bytes(data))
-    if _holds_nul(parsed.credential):
+    if limits.contains_nul(parsed.credential):
         # No badge needs one, and the database cannot store one (PostgreSQL refuses \u0000).
         raise _refuse(
             _("The badge contains a NUL character (\\u0000), so it cannot be a real badge."),
@@ -974,7 +957,7 @@ def external_badge_import(
 
     verdict = _verify(parsed, now)
     credential = verdict.credential or parsed.credential
-    if _holds_nul(credential):
+    if limits.contains_nul(credential):
         raise _refuse(
             _("The badge contains a NUL character (\\u0000), so it cannot be a real badge."),
             "nul",

@@ -327,6 +327,25 @@ def _object_without_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def contains_nul(value: Any) -> bool:
+    """Whether any key or string inside a parsed JSON value holds a NUL character (no
+    credential needs one, and PostgreSQL cannot store one in text or JSON)."""
+    stack = [value]
+    while stack:  # iterative: stay flat whatever the depth
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, Mapping):
+            for key, member in node.items():
+                if "\x00" in str(key):
+                    return True
+                stack.append(member)
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
 _SURROGATE_ESCAPE: Final = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 

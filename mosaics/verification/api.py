@@ -483,25 +483,6 @@ def _is_vc1(credential: Mapping[str, Any]) -> bool:
     return isinstance(contexts, list) and bool(contexts) and contexts[0] == VC1_CONTEXT
 
 
-def _holds_nul(value: Any) -> bool:
-    """Whether any key or string in `value` holds a NUL (iteratively: inputs are size- and
-    depth-limited already, but stay flat)."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            if "\x00" in node:
-                return True
-        elif isinstance(node, Mapping):
-            for key, member in node.items():
-                if "\x00" in str(key):
-                    return True
-                stack.append(member)
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
-
-
 def _credential_problems(credential: Mapping[str, Any]) -> list[str]:
     """Why `credential` is not a credential we will sign, in plain words.
 
@@ -509,7 +490,7 @@ def _credential_problems(credential: Mapping[str, Any]) -> list[str]:
     endorsement type, which must be VC 2.0) is signed too, as the W3C Data Integrity test
     suites ask; it needs its `issuanceDate`."""
     problems: list[str] = []
-    if _holds_nul(credential):
+    if limits.contains_nul(credential):
         problems.append(_("it contains a NUL character (\\u0000), which no credential needs"))
     contexts = credential.get("@context")
     items = contexts if isinstance(contexts, list) else [contexts]
