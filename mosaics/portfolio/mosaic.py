@@ -261,7 +261,10 @@ def mosaic(user: Any) -> Mosaic:
         externals=externals,
         areas=areas,
         svg=tiles_module.svg(areas, title=_("My mosaic of badges"), description=description),
-        skills=skills_module.profile(awards, externals, urls=urls),
+        # A revoked or suspended badge no longer evidences anything.
+        skills=skills_module.profile(
+            [a for a in awards if a.status == Award.Status.ACTIVE], externals, urls=urls
+        ),
         pathways=pathway_progress(user),
         collections=list(
             Collection.objects.filter(owner=user).annotate(

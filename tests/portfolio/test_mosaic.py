@@ -318,3 +318,15 @@ def test_the_number_of_queries_does_not_grow_with_badges(
     with django_assert_max_num_queries(baseline):
         response = signed_in.get(MOSAIC)
     assert _svg(response.content.decode()).count('<a href="/awards/') == 7
+
+
+def test_a_revoked_or_suspended_badge_evidences_no_skill(world: Any, several: Any) -> None:
+    data1 = several["awards"]["data1"]
+    award_actions.award_revoke(actor=world.tlc_admin, award=data1, reason="Issued in error")
+    award_actions.award_suspend(
+        actor=world.tlc_admin, award=several["awards"]["data2"], reason="Checking"
+    )
+    titles = {e.title for skill in mosaic(world.learner).skills for e in skill.evidence}
+    assert "Statistics at Work" not in titles
+    assert "Dashboards" not in titles
+    assert "Leading Teams" in titles
