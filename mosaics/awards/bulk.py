@@ -9,9 +9,10 @@ does the expensive parts once per batch instead of once per award:
 - the issuer's key is decrypted once;
 - every status entry of the batch is allocated at once (`status_entries_allocate`: one lock
   per list, free indexes drawn without replacement);
-- each credential is signed with eddsa-rdfc-2022; the first is checked exactly as a verifier
-  checks it (official schema, proofs, embedded endorsements, status), and every credential's
-  own proof is verified with the issuer's public key — if any check fails, nothing is kept;
+- each credential is signed with eddsa-rdfc-2022 and its own proof verified with the issuer's
+  public key (`mosaics.vc.batch.sign_and_verify`: in a spawned process pool on every CPU for a
+  large batch); the first is then checked exactly as a verifier checks it (official schema,
+  proofs, embedded endorsements, status) — if any check fails, nothing is kept;
 - awards, status entries and audit entries are written with `bulk_create` in one transaction;
 - after commit, one task e-mails the claim links and one checks the learners' pathways.
 
@@ -22,6 +23,7 @@ the badge are reported as such and left alone.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,15 +56,16 @@ from mosaics.issuance import signing
 from mosaics.issuance.keystore import KeyUnavailable
 from mosaics.organisations import permissions
 from mosaics.pathways.models import Pathway
-from mosaics.vc import dataintegrity
-from mosaics.vc.errors import ProofError
-from mosaics.vc.keys import ResolvedKey
+from mosaics.vc import batch
+from mosaics.vc.errors import VCError
 
 __all__ = ["MAX_RECIPIENTS", "BulkResult", "Held", "Refusal", "awards_issue_bulk"]
 
 #: The most rows one batch may hold (the staff page refuses bigger files).
 MAX_RECIPIENTS = 10_000
 CHUNK = 500
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -367,23 +370,27 @@ def _make(
 
     # The Achievement (with its endorsements) is the same for everyone: built once.
     achievement = documents.subject_achievement(awards[0])
-    public = ResolvedKey(
-        key.public_key(), signing.issuer_did(issuer), key.id, "controller-document"
-    )
-
-    def resolve(verification_method: str, purpose: str) -> ResolvedKey:
-        if verification_method != key.id:
-            raise ProofError("Not the issuer's active key.")
-        return public
-
-    for award in awards:
-        unsigned = documents.unsigned_credential(
-            award, achievement=achievement, evidence=(), results=()
+    unsigned = [
+        documents.unsigned_credential(award, achievement=achievement, evidence=(), results=())
+        for award in awards
+    ]
+    # Every credential signed and its proof verified with the issuer's public key, on every
+    # CPU for a large batch (spawned workers: they never see this process's database socket).
+    try:
+        signed = batch.sign_and_verify(
+            unsigned,
+            seed=key.secret_seed_bytes(),
+            public_key=key.public_bytes(),
+            verification_method=key.id,
+            controller=signing.issuer_did(issuer),
+            created=awarded_at,
         )
-        award.credential = dataintegrity.sign(
-            unsigned, key, verification_method=key.id, created=awarded_at
-        )
-    _self_check(awards, resolve, valid_until=valid_until, real_now=real_now)
+    except VCError as exc:
+        log.error("Bulk award proof check failed: %s", exc)
+        raise _refused_key() from None
+    for award, credential in zip(awards, signed, strict=True):
+        award.credential = credential
+    _self_check(awards, valid_until=valid_until, real_now=real_now)
 
     for chunk in _chunks(awards):
         Award.objects.bulk_create(chunk)
@@ -399,13 +406,8 @@ def _make(
     return awards
 
 
-def _self_check(
-    awards: list[Award], resolve: Any, *, valid_until: datetime | None, real_now: datetime
-) -> None:
-    """The first credential checked as any verifier checks it; every credential's proof."""
-    import logging
-
-    log = logging.getLogger(__name__)
+def _self_check(awards: list[Award], *, valid_until: datetime | None, real_now: datetime) -> None:
+    """The first credential checked as any verifier checks it (every proof is already checked)."""
     first = awards[0]
     problems = schema_problems(first.credential)
     report = verify_award(first)
@@ -417,12 +419,6 @@ def _self_check(
             [c.message for c in report.checks if not c.ok],
         )
         raise _refused_key()
-    for award in awards:
-        try:
-            dataintegrity.verify(award.credential, resolver=resolve)
-        except Exception:
-            log.exception("Bulk award proof check failed for %s", award.credential_id)
-            raise _refused_key() from None
 
 
 def _audit(

@@ -6,14 +6,26 @@ and ``eddsa-jcs-2022`` proofs; VC-JOSE JWTs; builders and official JSON Schema v
 Status Lists; baked PNG/SVG badges; and a verifier that answers every input with a report.
 
 The names below are the stable public surface. Each specification has its own module
-(``mosaics.vc.jsonld``, ``.keys``, ``.dataintegrity``, ``.jose``, ``.ob3``, ``.schema``,
+(``mosaics.vc.jsonld``, ``.keys``, ``.dataintegrity``, ``.batch``, ``.jose``, ``.ob3``, ``.schema``,
 ``.statuslist``, ``.baking``, ``.verify``) for the finer-grained API. This package never imports
 Django or any other part of Mosaics.
 """
 
 from __future__ import annotations
 
-from . import baking, dataintegrity, datamodel, jose, jsonld, keys, limits, ob3, schema, statuslist
+from . import (
+    baking,
+    batch,
+    dataintegrity,
+    datamodel,
+    jose,
+    jsonld,
+    keys,
+    limits,
+    ob3,
+    schema,
+    statuslist,
+)
 from .baking import BakedCredential, bake, extract
 from .dataintegrity import CRYPTOSUITES, VerifiedProof
 from .dataintegrity import sign as sign_data_integrity
@@ -76,6 +88,7 @@ __all__ = [
     "VerifiedProof",
     "bake",
     "baking",
+    "batch",
     "canonicalize",
     "check_safe",
     "check_status",

@@ -10,13 +10,14 @@ from django.db import connection
 from django.urls import reverse
 
 from mosaics.audit.models import AuditEntry
-from mosaics.awards import actions
+from mosaics.awards import actions, bulk
 from mosaics.awards.bulk import awards_issue_bulk
 from mosaics.awards.models import Award
 from mosaics.issuance import signing
 from mosaics.issuance.actions import status_entries_allocate
 from mosaics.issuance.models import StatusEntry, StatusList
-from mosaics.vc import dataintegrity
+from mosaics.vc import batch, dataintegrity
+from mosaics.vc.keys import Ed25519Multikey
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +220,37 @@ def test_on_postgresql(world):
     result = awards_issue_bulk(actor=world.assessor, version=version, recipients=_people(20))
     assert len(result.made) == 20
     assert actions.verify_award(result.made[0]).status == "valid"
+
+
+def test_a_large_batch_is_signed_in_worker_processes_and_every_proof_verifies(world):
+    # POOL_THRESHOLD recipients: on more than one CPU, spawned workers sign and verify while
+    # this process holds its database connection (SQLite here, PostgreSQL in CI).
+    version = f.published_version(world.issuer)
+    count = batch.POOL_THRESHOLD
+    result = awards_issue_bulk(actor=world.assessor, version=version, recipients=_people(count))
+    assert len(result.made) == count
+    assert Award.objects.filter(version=version).count() == count
+    documents = signing.trusted_documents([world.issuer])
+    for award in Award.objects.filter(version=version):
+        dataintegrity.verify(award.credential, documents=documents)
+    assert actions.verify_award(result.made[-1]).status == "valid"
+    emails = [a.recipient_email for a in result.made]
+    assert emails == [f"learner{i}@example.org" for i in range(count)]  # order kept
+
+
+def test_a_proof_that_does_not_verify_leaves_nothing(world, monkeypatch):
+    version = f.published_version(world.issuer)
+    real = batch.sign_and_verify
+    stranger = Ed25519Multikey.generate()
+
+    def with_a_stranger_key(documents, **kwargs):
+        # Real signatures, checked against a key that is not the issuer's.
+        return real(documents, **{**kwargs, "public_key": stranger.public_bytes()})
+
+    monkeypatch.setattr(bulk.batch, "sign_and_verify", with_a_stranger_key)
+    with pytest.raises(actions.AwardRefused) as refused:
+        awards_issue_bulk(actor=world.assessor, version=version, recipients=_people(3))
+    assert refused.value.code == "self_check_failed"
+    assert not Award.objects.filter(version=version).exists()
+    assert not AuditEntry.objects.filter(action__startswith="awards.issue").exists()
+    assert not StatusEntry.objects.filter(credential_id__startswith="urn:uuid:").exists()
