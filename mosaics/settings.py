@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "mosaics.awards",
     "mosaics.portfolio",
     "mosaics.verification",
+    "mosaics.notifications",
+    "mosaics.learning",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("mosaics.awards.urls")),
     path("", include("mosaics.portfolio.urls")),
     path("", include("mosaics.verification.urls")),
+    path("", include("mosaics.learning.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -26,10 +26,32 @@ class MicroCredential(models.Model):
     )
     created = models.DateTimeField(auto_now_add=True)
 
+    # Enrolment (issue 5): these belong to the offering, not to a design version, so they can
+    # change after publication without a new version.
+    capacity = models.PositiveIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many learners may be enrolled at once. Leave empty for no limit; when it is "
+            "full, new learners join a waiting list."
+        ),
+    )
+    enrolment_opens = models.DateTimeField(_("enrolment opens"), null=True, blank=True)
+    enrolment_closes = models.DateTimeField(_("enrolment closes"), null=True, blank=True)
+
     class Meta:
         ordering = ["slug"]
         verbose_name = _("micro-credential")
         verbose_name_plural = _("micro-credentials")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enrolment_opens__isnull=True)
+                | Q(enrolment_closes__isnull=True)
+                | Q(enrolment_closes__gt=models.F("enrolment_opens")),
+                name="enrolment_window_in_order",
+            )
+        ]
 
     def __str__(self) -> str:
         version = self.versions.order_by("-number").first()
@@ -105,6 +127,14 @@ class Version(models.Model):
         null=True,
         blank=True,
         help_text=_("Leave empty for awards that do not expire."),
+    )
+    second_assessor_required = models.BooleanField(
+        _("moderation by a second assessor"),
+        default=False,
+        help_text=_(
+            "A second assessor must confirm every decision that a learner meets the criteria "
+            "before the micro-credential is awarded."
+        ),
     )
     prerequisites = models.TextField(_("prerequisites"), blank=True)
     criteria = models.TextField(

@@ -181,3 +181,65 @@ def can_manage_api_tokens(user: Any, issuer: Any) -> bool:
     return issuer.kind == issuer.Kind.ISSUER and has_role(
         user, issuer.organisation, Role.INSTITUTION_ADMIN
     )
+
+
+# --- learning: enrolment, submissions, assessment ----------------------------------------
+
+#: Who assesses submissions for the micro-credentials of an organisation's issuers.
+ASSESSING = (Role.INSTITUTION_ADMIN, Role.ASSESSOR)
+
+
+def can_manage_enrolment(user: Any, micro_credential: Any) -> bool:
+    """Enrolment settings (places, window) and the list of who is enrolled or waiting:
+    designers and institution admins of the issuing organisation."""
+    return has_role(
+        user, micro_credential.issuer.organisation, Role.DESIGNER, Role.INSTITUTION_ADMIN
+    )
+
+
+def is_enrolled_learner(user: Any, enrolment: Any) -> bool:
+    """The learner whose enrolment (and demonstrations, reflection, submissions) it is."""
+    return bool(_authenticated(user) and enrolment.learner_id == user.pk)
+
+
+def has_declared_conflict(user: Any, learner_id: Any) -> bool:
+    from mosaics.learning.models import Conflict
+
+    return Conflict.objects.filter(assessor=user, learner_id=learner_id).exists()
+
+
+def is_assessor_for(user: Any, version: Any) -> bool:
+    """Holds an assessing role in the organisation that issues `version`."""
+    return has_role(user, version.micro_credential.issuer.organisation, *ASSESSING)
+
+
+def can_view_submission(user: Any, submission: Any) -> bool:
+    """The learner, and assessors of the issuing organisation who have not declared a
+    conflict with the learner."""
+    enrolment = submission.enrolment
+    if is_enrolled_learner(user, enrolment):
+        return True
+    return (
+        is_assessor_for(user, enrolment.version)
+        and user.pk != enrolment.learner_id
+        and not has_declared_conflict(user, enrolment.learner_id)
+    )
+
+
+def can_assess(user: Any, submission: Any) -> bool:
+    """May record the next assessment of `submission`: an assessor (or institution admin) of
+    the issuing organisation who is not the learner, has no declared conflict with them and,
+    for moderation, did not make the first assessment."""
+    enrolment = submission.enrolment
+    if not _authenticated(user) or user.pk == enrolment.learner_id:
+        return False
+    if not is_assessor_for(user, enrolment.version):
+        return False
+    if has_declared_conflict(user, enrolment.learner_id):
+        return False
+    return not submission.assessments.filter(assessor=user).exists()
+
+
+def assessing_organisations(user: Any) -> QuerySet[Organisation]:
+    """Organisations whose submissions `user` may see in the assessor queue."""
+    return organisations_where(user, *ASSESSING)
