@@ -44,3 +44,17 @@ def text(value: Any, *, what: str, limit: int = MAX_TEXT, required: bool = False
 def require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
+
+
+def learner_language(user: Any) -> str:
+    return getattr(user, "preferred_language", "") or ""
+
+
+def learner_email(user: Any) -> str:
+    """The person's primary verified address (where the journey's e-mails go)."""
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.filter(user=user, verified=True).order_by("-primary", "id").first()
+    )
+    return address.email if address is not None else (user.email or "")
