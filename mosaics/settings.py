@@ -242,6 +242,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 MOSAICS_PLATFORM_NAME = env_str("MOSAICS_PLATFORM_NAME", "Mosaics")
 #: The largest badge a learner may import into their mosaic.
 MOSAICS_MAX_IMPORT_BYTES = env_int("MOSAICS_MAX_IMPORT_BYTES", 2 * 1024 * 1024)
+# The learning journey (issue 5): the largest evidence file a learner may upload, how many
+# items one demonstration may hold, and how long a supervisor's attestation link works.
+MOSAICS_MAX_EVIDENCE_BYTES = env_int("MOSAICS_MAX_EVIDENCE_BYTES", 20 * 1024 * 1024)
+MOSAICS_MAX_EVIDENCE_ITEMS = env_int("MOSAICS_MAX_EVIDENCE_ITEMS", 20)
+MOSAICS_ATTESTATION_DAYS = env_int("MOSAICS_ATTESTATION_DAYS", 14)
 #: How many reverse proxies of ours append to X-Forwarded-For (0: none; the client is
 #: REMOTE_ADDR). Exactly that many: more lets visitors choose their address, fewer makes everyone
 #: behind a proxy share one rate limit (the verification page's link fetches).

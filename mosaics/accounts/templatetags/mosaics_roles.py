@@ -14,7 +14,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def role_flags(context: template.Context) -> dict[str, bool]:
-    """{"staff": holds any role (or is a platform admin), "endorser": endorses for a partner}.
+    """{"staff": holds any role (or is a platform admin), "endorser": endorses for a partner,
+    "assessor": assesses submissions}.
     Computed once per request."""
     request = context.get("request")
     user: Any = context.get("user") or getattr(request, "user", None)
@@ -24,6 +25,7 @@ def role_flags(context: template.Context) -> dict[str, bool]:
     flags = {
         "staff": permissions.is_staff_member(user),
         "endorser": permissions.organisations_where(user, Role.ENDORSER).exists(),
+        "assessor": permissions.assessing_organisations(user).exists(),
     }
     if request is not None:
         request._mosaics_role_flags = flags
