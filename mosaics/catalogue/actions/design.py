@@ -80,6 +80,7 @@ EDITABLE_FIELDS = (
     "human_code",
     "tags",
     "validity_months",
+    "second_assessor_required",
     "prerequisites",
 )
 RESERVED_SLUGS = frozenset({"new", "review"})
