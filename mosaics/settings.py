@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "mosaics.core",
     "mosaics.accounts",
     "mosaics.audit",
@@ -120,6 +121,16 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("SECURE_SSL", False) else "h
 # the claim page, from the session (never from the URL); see mosaics/awards/claim_signup.py.
 ACCOUNT_FORMS = {"signup": "mosaics.awards.claim_signup.SignupForm"}
 ACCOUNT_ADAPTER = "mosaics.awards.claim_signup.AccountAdapter"
+# Two-factor authentication (allauth.mfa): an authenticator app, recovery codes, security keys.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "Mosaics"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # security keys on http://127.0.0.1 in development
+#: Staff (holders of MOSAICS_TWO_FACTOR_ROLES anywhere, and platform admins) must set up two-
+#: factor authentication before opening staff pages (mosaics.accounts.middleware).
+MOSAICS_STAFF_TWO_FACTOR = env_bool("MOSAICS_STAFF_TWO_FACTOR", False)
+MOSAICS_TWO_FACTOR_ROLES = env_list(
+    "MOSAICS_TWO_FACTOR_ROLES", "institution_admin,designer,reviewer,assessor,endorser"
+)
 
 # Issuer signing keys are encrypted at rest with AES-256-GCM under a key encryption key (KEK).
 # MOSAICS_KEY_ENCRYPTION_KEYS: comma-separated base64url 32-byte keys, the first encrypts new
@@ -136,8 +147,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "mosaics.accounts.middleware.PreferredLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "mosaics.accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
