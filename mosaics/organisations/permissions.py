@@ -216,26 +216,25 @@ def is_assessor_for(user: Any, version: Any) -> bool:
 def can_view_submission(user: Any, submission: Any) -> bool:
     """The learner, and assessors of the issuing organisation who have not declared a
     conflict with the learner."""
-    enrolment = submission.enrolment
-    if is_enrolled_learner(user, enrolment):
-        return True
-    return (
-        is_assessor_for(user, enrolment.version)
-        and user.pk != enrolment.learner_id
-        and not has_declared_conflict(user, enrolment.learner_id)
-    )
+    return is_enrolled_learner(user, submission.enrolment) or can_view_as_assessor(user, submission)
 
 
-def can_assess(user: Any, submission: Any) -> bool:
-    """May record the next assessment of `submission`: an assessor (or institution admin) of
-    the issuing organisation who is not the learner, has no declared conflict with them and,
-    for moderation, did not make the first assessment."""
+def can_view_as_assessor(user: Any, submission: Any) -> bool:
+    """May open the submission on the assessment page (read-only once decided): an assessor
+    (or institution admin) of the issuing organisation who is not the learner and has no
+    declared conflict with them."""
     enrolment = submission.enrolment
     if not _authenticated(user) or user.pk == enrolment.learner_id:
         return False
     if not is_assessor_for(user, enrolment.version):
         return False
-    if has_declared_conflict(user, enrolment.learner_id):
+    return not has_declared_conflict(user, enrolment.learner_id)
+
+
+def can_assess(user: Any, submission: Any) -> bool:
+    """May record the next assessment of `submission`: `can_view_as_assessor`, and, for
+    moderation, did not make the first assessment."""
+    if not can_view_as_assessor(user, submission):
         return False
     return not submission.assessments.filter(assessor=user).exists()
 
