@@ -31,13 +31,14 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from mosaics.audit.log import record
-from mosaics.awards import documents
+from mosaics.awards import documents, notifications
 from mosaics.awards.models import Award, AwardEvidence, AwardResult
 from mosaics.catalogue.models import Competency, RubricLevel, Version
 from mosaics.endorsements.actions import add_months
 from mosaics.issuance import actions as issuance
 from mosaics.issuance import signing
 from mosaics.issuance.keystore import KeyUnavailable
+from mosaics.notifications.outbox import notify
 from mosaics.organisations import permissions
 from mosaics.pathways.models import Pathway
 from mosaics.vc import schema
@@ -194,6 +195,17 @@ def _after_commit(task_name: str, *args: Any) -> None:
 
     task = getattr(tasks, task_name)
     transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def _notify(kind: str, award: Award) -> None:
+    """Queue an e-mail to the award's recipient (the outbox sends it after commit and retries
+    it when sending fails)."""
+    notify(
+        kind=kind,
+        target=award,
+        recipient=award.recipient_email,
+        language=notifications.language(award),
+    )
 
 
 def _lock(award: Award) -> Award:
@@ -396,7 +408,7 @@ def award_issue(
         source=source,
         valid_until=award.valid_until.isoformat() if award.valid_until else None,
     )
-    _after_commit("notify_award", award.pk)
+    _notify(notifications.AWARD, award)
     if version is not None:
         _after_commit("check_pathways", award.pk)
     award.created = True
@@ -591,7 +603,7 @@ def award_revoke(*, actor: Any, award: Award, reason: str) -> Award:
         reason=reason,
         previous=previous,
     )
-    _after_commit("notify_status", award.pk)
+    _notify(notifications.STATUS, award)
     return award
 
 
@@ -612,7 +624,7 @@ def award_suspend(*, actor: Any, award: Award, reason: str) -> Award:
         organisation=award.issuer.organisation,
         reason=reason,
     )
-    _after_commit("notify_status", award.pk)
+    _notify(notifications.STATUS, award)
     return award
 
 
@@ -633,7 +645,7 @@ def award_reinstate(*, actor: Any, award: Award, reason: str = "") -> Award:
         organisation=award.issuer.organisation,
         reason=reason,
     )
-    _after_commit("notify_status", award.pk)
+    _notify(notifications.STATUS, award)
     return award
 
 

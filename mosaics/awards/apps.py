@@ -11,6 +11,7 @@ class AwardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from mosaics.awards import signals
+        from mosaics.awards import notifications, signals
 
         signals.connect()
+        notifications.register_kinds()

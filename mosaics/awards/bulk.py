@@ -14,7 +14,8 @@ does the expensive parts once per batch instead of once per award:
   large batch); the first is then checked exactly as a verifier checks it (official schema,
   proofs, embedded endorsements, status) — if any check fails, nothing is kept;
 - awards, status entries and audit entries are written with `bulk_create` in one transaction;
-- after commit, one task e-mails the claim links and one checks the learners' pathways.
+- the claim e-mails are queued in the notification outbox in one insert; after commit one
+  task sends them (failures are retried) and one checks the learners' pathways.
 
 Rows that cannot be awarded (a bad address, the actor themselves, a repeated address) are
 reported with their line and reason and do not stop the others; addresses that already hold
@@ -38,7 +39,7 @@ from django_tasks import task
 
 from mosaics.audit.log import record, target_of
 from mosaics.audit.models import AuditEntry
-from mosaics.awards import documents
+from mosaics.awards import documents, notifications
 from mosaics.awards.actions import (
     AwardRefused,
     _text,
@@ -54,6 +55,7 @@ from mosaics.endorsements.actions import add_months
 from mosaics.issuance import actions as issuance
 from mosaics.issuance import signing
 from mosaics.issuance.keystore import KeyUnavailable
+from mosaics.notifications.outbox import notify_many
 from mosaics.organisations import permissions
 from mosaics.pathways.models import Pathway
 from mosaics.vc import batch
@@ -399,8 +401,13 @@ def _make(
         award.created = True
     Award.objects.bulk_update(awards, ["claim_token_hash"], batch_size=CHUNK)
     _audit(actor, issuer, version, pathway, awards, valid_until)
+    notify_many(
+        kind=notifications.AWARD,
+        messages=[
+            (award, award.recipient_email, notifications.language(award)) for award in awards
+        ],
+    )
     ids_made = [award.pk for award in awards]
-    transaction.on_commit(lambda: notify_awards.enqueue(ids_made))
     if version is not None:
         transaction.on_commit(lambda: check_pathways_bulk.enqueue(ids_made))
     return awards
@@ -465,7 +472,9 @@ def _audit(
 
 @task()
 def notify_awards(award_ids: list[int]) -> int:
-    """E-mail each learner of a batch their claim link. Returns the number of messages sent."""
+    """E-mail each learner of a batch their claim link. Returns the number of messages sent.
+    (Batches now queue their e-mails in the notification outbox; this serves tasks queued
+    before it.)"""
     from mosaics.awards import emails
 
     sent = 0

@@ -1,7 +1,9 @@
 """Background work for awards, run after commit through Django's tasks API.
 
 Tasks take ids and do nothing when what they were about has gone or moved on, so running one
-twice or late is harmless."""
+twice or late is harmless. The awards' e-mails go through the notification outbox
+(`mosaics.awards.notifications`); `notify_award` and `notify_status` remain for tasks queued
+before it."""
 
 from __future__ import annotations
 

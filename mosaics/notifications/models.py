@@ -1,7 +1,7 @@
 """E-mail notifications, kept until they are sent (an outbox).
 
 A workflow that must tell someone something creates a `Notification` row in its own
-transaction (`mosaics.notifications.notify`), so the message is never lost when the state
+transaction (`mosaics.notifications.outbox.notify`), so the message is never lost when the state
 change is kept, and never sent when it is rolled back. After commit a task renders and sends
 it; a failure is recorded and retried later with back-off (`mosaics notifications send`).
 Rows hold ids, never rendered text: links with secrets in them (attestation, claim) are

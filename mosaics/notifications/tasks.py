@@ -1,5 +1,5 @@
-"""Deliver notifications after commit (Django's tasks API). Idempotent: a message that is
-no longer pending is left alone."""
+"""Deliver notifications after commit (Django's tasks API). Tasks take ids and are
+idempotent: a message that is no longer pending, or not due, is left alone."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ def deliver_notification(notification_id: int) -> str:
     from mosaics.notifications.outbox import deliver
 
     return deliver(notification_id)
+
+
+@task()
+def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
+    from mosaics.notifications.outbox import deliver_many
+
+    return deliver_many(list(notification_ids))
 
 
 @task()
