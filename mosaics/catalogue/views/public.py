@@ -25,6 +25,7 @@ from django.views.decorators.http import require_safe
 from mosaics.catalogue import documents, search
 from mosaics.catalogue.models import DeliveryMode, Level, MicroCredential, Version
 from mosaics.endorsements.models import Endorsement
+from mosaics.learning.views_enrolment import enrolment_box
 from mosaics.organisations.models import Organisation
 from mosaics.pathways.models import Pathway
 
@@ -255,6 +256,12 @@ def _render_version(request: HttpRequest, version: Version) -> HttpResponse:
                 kwargs={"slug": micro_credential.slug, "number": version.number},
             ),
             "now": timezone.now(),
+            # The current version's page offers enrolment (places, window, the enrol form).
+            "enrolment": (
+                enrolment_box(request, micro_credential, current)
+                if current is not None and current.pk == version.pk
+                else None
+            ),
         },
     )
     response["Link"] = f'<{json_url}>; rel="alternate"; type="{JSON_LD}"'

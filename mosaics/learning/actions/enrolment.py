@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from mosaics.audit.log import record
@@ -21,14 +22,17 @@ from mosaics.learning.actions._common import (
     learner_email,
     learner_language,
     refuse,
+    require,
 )
 from mosaics.learning.models import Enrolment, Submission
 from mosaics.notifications.outbox import notify
+from mosaics.organisations import permissions
 
 __all__ = [
     "enrolment_enrol",
     "enrolment_finish",
     "enrolment_withdraw",
+    "micro_credential_enrolment_set",
     "places_left",
     "waitlist_fill",
 ]
@@ -61,7 +65,7 @@ def _check_window(micro_credential: MicroCredential, now: datetime) -> None:
     if opens is not None and now < opens:
         raise refuse(
             _("Enrolment opens on %(date)s.")
-            % {"date": timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")},
+            % {"date": formats.date_format(timezone.localtime(opens), "DATETIME_FORMAT")},
             "not_open",
         )
     if closes is not None and now >= closes:
@@ -159,8 +163,6 @@ def enrolment_withdraw(
         micro_credential = _lock_micro_credential(enrolment.micro_credential)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
         if actor is None or enrolment.learner_id != getattr(actor, "pk", None):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         if enrolment.state not in (Enrolment.State.ACTIVE, Enrolment.State.WAITLISTED):
             raise refuse(_("You are not enrolled, so there is nothing to withdraw from."), "state")
@@ -240,3 +242,43 @@ def waitlist_fill(
         )
         promoted.append(enrolment)
     return promoted
+
+
+def micro_credential_enrolment_set(
+    *,
+    actor: Any,
+    micro_credential: MicroCredential,
+    capacity: int | None,
+    opens: datetime | None,
+    closes: datetime | None,
+    now: datetime | None = None,
+) -> MicroCredential:
+    """Set the number of places (None: no limit) and the enrolment window (either end may be
+    open). Nobody enrolled loses their place when places shrink; when they grow, the waiting
+    list moves up into them."""
+    with transaction.atomic():
+        micro_credential = _lock_micro_credential(micro_credential)
+        require(permissions.can_manage_enrolment(actor, micro_credential))
+        if capacity is not None and capacity < 0:
+            raise refuse(_("The number of places cannot be negative."), "capacity")
+        if opens is not None and closes is not None and closes <= opens:
+            raise refuse(_("Enrolment must close after it opens."), "window")
+        was = micro_credential.capacity
+        micro_credential.capacity = capacity
+        micro_credential.enrolment_opens = opens
+        micro_credential.enrolment_closes = closes
+        micro_credential.save(update_fields=["capacity", "enrolment_opens", "enrolment_closes"])
+        grew = was is not None and (capacity is None or capacity > was)
+        promoted = waitlist_fill(micro_credential, now=now) if grew else []
+        record(
+            actor=actor,
+            action="learning.enrolment_settings",
+            target=micro_credential,
+            organisation=_organisation(micro_credential),
+            capacity=capacity,
+            capacity_was=was,
+            opens=opens.isoformat() if opens else None,
+            closes=closes.isoformat() if closes else None,
+            promoted=len(promoted),
+        )
+    return micro_credential
