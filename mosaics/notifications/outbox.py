@@ -157,7 +157,11 @@ def render(
     """Subject (one line), plain-text body and HTML body (None without html) of a message
     of `kind`, rendered in `language` (the site's language when empty or unknown)."""
     with translation.override(_language(language)):
-        context = {"site_url": settings.SITE_URL, **context}
+        context = {
+            "site_url": settings.SITE_URL,
+            "platform_name": getattr(settings, "MOSAICS_PLATFORM_NAME", "Mosaics"),
+            **context,
+        }
         subject = " ".join(render_to_string(f"{kind.template}_subject.txt", context).split())
         body = render_to_string(f"{kind.template}_body.txt", context)
         html = render_to_string(f"{kind.template}_body.html", context) if kind.html else None
@@ -200,6 +204,9 @@ def _describe(error: BaseException, context: dict[str, Any] | None) -> str:
     for key, value in (context or {}).items():
         if key.endswith("_url") and isinstance(value, str) and value:
             text = text.replace(value, f"[{key}]")
+            for part in value.split("/"):
+                if len(part) >= 20:  # a token on its own
+                    text = text.replace(part, "[…]")
     return text[:1000]
 
 
