@@ -1,6 +1,7 @@
-"""The learner's account pages beyond allauth's: binding a DID.
+"""The account pages beyond allauth's: the profile (names and language), the export of one's
+personal data, deleting one's account, and binding a DID.
 
-The page shows a fresh challenge, kept in the session for `CHALLENGE_TTL` together with the
+The DID page shows a fresh challenge, kept in the session for `CHALLENGE_TTL` together with the
 account it was shown to; the learner signs it — with this site's origin and the purpose of the
 signature, see `mosaics.accounts.did` — with their did:key (`mosaics vc sign`, or any wallet)
 and pastes the result. A challenge is used once: a successful binding, or its expiry, replaces
@@ -12,18 +13,27 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mosaics.accounts import actions
 from mosaics.accounts.did import PURPOSE, new_challenge, signing_request, site_origin
-from mosaics.accounts.forms import DidBindForm
+from mosaics.accounts.export import archive_name
+from mosaics.accounts.forms import (
+    CONFIRMATION_WORD,
+    AccountDeleteForm,
+    DidBindForm,
+    ProfileForm,
+)
 from mosaics.accounts.models import BoundDid
 
 CHALLENGE_TTL = timedelta(minutes=15)
@@ -129,3 +139,125 @@ def did_unbind(request: HttpRequest, pk: int) -> HttpResponse:
         % {"did": bound.did},
     )
     return redirect("accounts:did")
+
+
+# --- profile -------------------------------------------------------------------------------
+
+
+def _remember_language(response: HttpResponse, language: str) -> None:
+    """What Django's `set_language` view does with the language cookie: set it to the chosen
+    language, or (no preference) remove it so that the browser's language applies."""
+    if not language:
+        response.delete_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+        return
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    user = request.user
+    if request.method != "POST":
+        form = ProfileForm(
+            initial={
+                "display_name": user.display_name,
+                "legal_name": user.legal_name,
+                "preferred_language": user.preferred_language,
+            }
+        )
+        return render(request, "accounts/profile.html", {"form": form})
+    form = ProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.profile_update(actor=user, **form.cleaned_data)
+        except actions.AccountRefused as exc:
+            form.add_error(None, exc)
+    if not form.is_valid():
+        return render(request, "accounts/profile.html", {"form": form}, status=400)
+    language = form.cleaned_data["preferred_language"]
+    if language:
+        translation.activate(language)  # the message below, in the language just chosen
+    messages.success(request, _("Your profile is saved."))
+    response = redirect("accounts:profile")
+    _remember_language(response, language)
+    return response
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def export(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method != "POST":
+        return render(request, "accounts/export.html")
+    archive = actions.account_export(actor=request.user)
+    return FileResponse(
+        archive, as_attachment=True, filename=archive_name(), content_type="application/zip"
+    )
+
+
+# --- deletion ------------------------------------------------------------------------------
+
+
+def _render_delete(
+    request: HttpRequest, form: AccountDeleteForm, status: int = 200
+) -> HttpResponse:
+    from mosaics.organisations.models import Membership
+
+    user = request.user
+    return render(
+        request,
+        "accounts/delete.html",
+        {
+            "form": form,
+            "word": CONFIRMATION_WORD,
+            "holds_roles": user.is_superuser or Membership.objects.filter(user=user).exists(),
+            "award_count": user.awards.count(),
+            "enrolment_count": user.enrolments.count(),
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method != "POST":
+        return _render_delete(request, AccountDeleteForm())
+    form = AccountDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.account_delete(actor=request.user, password=form.cleaned_data["password"])
+        except actions.AccountRefused as exc:
+            field = "password" if exc.code == "password" else None
+            form.add_error(field, exc)
+    if not form.is_valid():
+        return _render_delete(request, form, status=400)
+    logout(request)
+    messages.success(
+        request,
+        _(
+            "Your account is deleted, with everything that was only yours. Badges you were "
+            "awarded stay valid wherever you have shared them."
+        ),
+    )
+    return redirect("home")
