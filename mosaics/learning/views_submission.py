@@ -363,35 +363,51 @@ def submission_withdraw(request: HttpRequest, slug: str, number: int) -> HttpRes
 # --- the route ------------------------------------------------------------------------------
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def route(request: HttpRequest, slug: str) -> HttpResponse:
-    submit_url = reverse("learning:submit", kwargs={"slug": slug})
+    """Choose the route: a page of its own (the pathway page links here), also posted to from
+    the review page. A refusal shows the page again with its reason."""
     if not request.user.is_authenticated:
-        return redirect_to_login(submit_url)
+        return redirect_to_login(request.get_full_path())
     enrolment = _get_enrolment_for_learner(request.user, slug)
+    common = _common(enrolment)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        target = submit_url
-    form = RouteForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
-        return redirect(target)
-    try:
-        enrolment = actions.enrolment_route_set(
-            actor=request.user, enrolment=enrolment, route=form.cleaned_data["route"]
-        )
-    except PermissionDenied:
-        raise Http404 from None
-    except LearningRefused as error:
-        for message in error.messages:
-            messages.error(request, message)
+        target = common["enrolment_url"] or common["submit_url"]
+    errors: list[str] = []
+    if request.method == "POST":
+        form = RouteForm(request.POST)
+        if form.is_valid():
+            try:
+                enrolment = actions.enrolment_route_set(
+                    actor=request.user, enrolment=enrolment, route=form.cleaned_data["route"]
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except LearningRefused as error:
+                errors = list(error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("Your route is now: %(route)s.") % {"route": enrolment.get_route_display()},
+                )
+                return redirect(target)
     else:
-        messages.success(
-            request,
-            _("Your route is now: %(route)s.") % {"route": enrolment.get_route_display()},
-        )
-    return redirect(target)
+        form = RouteForm(initial={"route": enrolment.route})
+    open_submission = actions.open_submission(enrolment)
+    return render(
+        request,
+        "learning/submission/route.html",
+        {
+            **common,
+            "form": form,
+            "errors": errors,
+            "next": target,
+            "open_submission": open_submission,
+            "can_change": enrolment.state == Enrolment.State.ACTIVE and open_submission is None,
+            "route_url": reverse("learning:route", kwargs={"slug": slug}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )

@@ -38,6 +38,7 @@ def _urls(enrolment: Any) -> dict[str, str]:
         "reflection": reverse("learning:reflection", kwargs={"slug": slug}),
         "submit": reverse("learning:submit", kwargs={"slug": slug}),
         "submission": reverse("learning:submission", kwargs={"slug": slug, "number": 1}),
+        "route": reverse("learning:route", kwargs={"slug": slug}),
     }
 
 
@@ -64,7 +65,7 @@ def _state(enrolment: Any) -> Any:
 # --- who sees the pages ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["reflection", "submit", "submission"])
+@pytest.mark.parametrize("page", ["reflection", "submit", "submission", "route"])
 def test_signed_out_visitors_are_sent_to_sign_in(client: Any, setup: Any, page: str) -> None:
     _, enrolment = setup
     b.submission(enrolment)
@@ -75,7 +76,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(client: Any, setup: Any, page: 
 
 
 @pytest.mark.parametrize("who", ["other_learner", "assessor", "tlc_admin", "other_admin"])
-@pytest.mark.parametrize("page", ["reflection", "submit", "submission"])
+@pytest.mark.parametrize("page", ["reflection", "submit", "submission", "route"])
 def test_nobody_else_sees_the_learners_pages(
     client: Any, world: Any, setup: Any, who: str, page: str
 ) -> None:
@@ -415,16 +416,31 @@ def test_withdrawing_from_the_page(client: Any, world: Any, setup: Any) -> None:
 # --- the route -------------------------------------------------------------------------------
 
 
+def test_the_route_page(client: Any, world: Any, setup: Any) -> None:
+    _, enrolment = setup
+    client.force_login(world.learner)
+    url = reverse("learning:route", kwargs={"slug": _slug(enrolment)})
+    body = client.get(url).content.decode()
+    assert "a badge you imported into your mosaic and that was verified" in body
+    assert 'value="standard" id="id_route_0" required checked' in body
+    assert "Save the route" in body
+
+
 def test_switching_route(client: Any, world: Any, setup: Any) -> None:
     _, enrolment = setup
     client.force_login(world.learner)
     url = reverse("learning:route", kwargs={"slug": _slug(enrolment)})
-    response = client.post(url, {"route": "prior_learning", "next": "https://evil.example/"})
-    assert response["Location"] == _urls(enrolment)["submit"]
+    submit = _urls(enrolment)["submit"]
+    response = client.post(url, {"route": "prior_learning", "next": submit})
+    assert response["Location"] == submit
     enrolment.refresh_from_db()
     assert enrolment.route == "prior_learning"
-    body = client.get(response["Location"]).content.decode()
+    body = client.get(submit).content.decode()
     assert "Your route is now: Recognition of prior learning." in body
+    # An address elsewhere is never followed.
+    response = client.post(url, {"route": "standard", "next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert not response["Location"].startswith("https://evil.example")
 
 
 @pytest.mark.parametrize("route", ["", "shortcut"])
@@ -435,8 +451,9 @@ def test_a_bad_route_is_refused_with_a_message(
     client.force_login(world.learner)
     before = _state(enrolment)
     response = client.post(
-        reverse("learning:route", kwargs={"slug": _slug(enrolment)}), {"route": route}, follow=True
+        reverse("learning:route", kwargs={"slug": _slug(enrolment)}), {"route": route}
     )
+    assert response.status_code == 400
     assert "Please choose how you will earn this micro-credential." in response.content.decode()
     assert _state(enrolment) == before
 
@@ -445,11 +462,10 @@ def test_the_route_cannot_change_while_assessed(client: Any, world: Any, setup: 
     _, enrolment = setup
     b.submission(enrolment)
     client.force_login(world.learner)
+    url = reverse("learning:route", kwargs={"slug": _slug(enrolment)})
+    assert "Save the route" not in client.get(url).content.decode()
     before = _state(enrolment)
-    response = client.post(
-        reverse("learning:route", kwargs={"slug": _slug(enrolment)}),
-        {"route": "prior_learning"},
-        follow=True,
-    )
+    response = client.post(url, {"route": "prior_learning"})
+    assert response.status_code == 400
     assert "the route cannot change now" in response.content.decode()
     assert _state(enrolment) == before
