@@ -3,12 +3,14 @@ confirms or disputes once, through a link that expires; no token is ever stored.
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.utils import timezone
 
 from mosaics.audit.models import AuditEntry
@@ -421,3 +423,63 @@ def test_the_supervisor_never_sees_the_username(world: Any) -> None:
     assert learner_name(person) == "the learner"
     person.legal_name = "Samantha Learner"
     assert learner_name(person) == "Samantha Learner"
+
+
+# --- concurrency (PostgreSQL) ----------------------------------------------------------------
+
+
+def _at_once(*steps: Any) -> tuple[list[Any], list[BaseException]]:
+    barrier = threading.Barrier(len(steps))
+    results: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run(step: Any) -> None:
+        try:
+            barrier.wait()
+            results.append(step())
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(step,)) for step in steps]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_link_used_twice_at_once_is_answered_once() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite runs one at a time")
+    version = b.learning_version()
+    learner = f.UserFactory()
+    demo = b.demonstration(b.enrolment(learner, version), version.competencies.first())
+    token = attestation_token(_ask(demo))
+    results, errors = _at_once(
+        lambda: attestation_answer(token=token, confirmed=True),
+        lambda: attestation_answer(token=token, confirmed=False, comment="No."),
+    )
+    assert len(results) == 1
+    assert [getattr(error, "code", None) for error in errors] == ["answered"]
+    assert AuditEntry.objects.filter(action="learning.attestation_answer").count() == 1
+    assert Notification.objects.filter(kind=notifications.ATTESTATION_ANSWERED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_at_once_make_one() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers are a PostgreSQL matter; SQLite runs one at a time")
+    version = b.learning_version()
+    learner = f.UserFactory()
+    demo = b.demonstration(b.enrolment(learner, version), version.competencies.first())
+    results, errors = _at_once(
+        lambda: _ask(demo, email="one@example.org"),
+        lambda: _ask(demo, email="two@example.org"),
+    )
+    assert len(results) == 1
+    assert [getattr(error, "code", None) for error in errors] == ["open"]
+    assert Attestation.objects.count() == 1
+    assert AuditEntry.objects.filter(action="learning.attestation_request").count() == 1

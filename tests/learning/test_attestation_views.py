@@ -4,12 +4,14 @@ and does not let its token leak."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -509,3 +511,35 @@ def test_the_learner_s_page_lists_answers_and_offers_resend(client: Any, demo: A
     assert reverse("learning:attestation_resend", kwargs={"uuid": waiting.uuid}) in page
     assert reverse("learning:attestation_cancel", kwargs={"uuid": waiting.uuid}) in page
     assert reverse("learning:attestation_resend", kwargs={"uuid": answered.uuid}) not in page
+
+
+# --- the e-mailed link -----------------------------------------------------------------------
+
+
+def _mailed_path(message: Any) -> str:
+    found = re.search(r"/attest/[0-9a-f]{64}", message.body)
+    assert found is not None
+    return found.group(0)
+
+
+def test_the_e_mailed_link_opens_the_page_and_a_new_one_replaces_it(
+    client: Any, demo: Any, mailoutbox: list[Any], django_capture_on_commit_callbacks: Any
+) -> None:
+    try:
+        get_template("learning/email/attestation_requested_body.txt")
+    except TemplateDoesNotExist:
+        pytest.skip("the attestation e-mail templates are not there yet")
+    with django_capture_on_commit_callbacks(execute=True):
+        attestation = _ask(demo)
+    assert [message.to for message in mailoutbox] == [["pat@example.org"]]
+    first = _mailed_path(mailoutbox[0])
+    assert client.get(first).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        attestation_resend(actor=demo.enrolment.learner, attestation=attestation)
+    second = _mailed_path(mailoutbox[1])
+    assert second != first
+    assert client.get(first).status_code == 404
+    assert client.post(second, {"answer": "confirm"}).status_code == 200
+    assert client.get(second).status_code == 200  # "already answered"
+    attestation.refresh_from_db()
+    assert attestation.state == Attestation.State.CONFIRMED
