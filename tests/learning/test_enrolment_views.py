@@ -640,3 +640,17 @@ def test_design_page_links_to_the_enrolment_settings(
     reviewer = Client()
     reviewer.force_login(world.reviewer)
     assert settings_url not in reviewer.get(url).content.decode()
+
+
+def test_pathway_offers_to_ask_a_supervisor_for_a_submitted_demonstration(
+    world: Any, client: Client, version: Version, slug: str
+) -> None:
+    enrolment = b.enrolment(world.learner, version)
+    demo = b.demonstration(enrolment, version.competencies.order_by("position", "id").first())
+    page = (
+        client_for(client, world.learner)
+        .get(reverse("learning:enrolment", kwargs={"slug": slug}))
+        .content.decode()
+    )
+    assert "Not requested" in page
+    assert reverse("learning:attestation_request", kwargs={"uuid": demo.uuid}) in page
