@@ -236,6 +236,14 @@ MEDIA_URL = "/media/"
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Mosaics <mosaics@localhost>")
+# For EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend. A mail server that stops
+# answering must not hold a worker for ever: failed sends are retried by the outbox.
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # Security defaults. Behind TLS set SECURE_SSL=true to turn on the https-only settings.
 SECURE_SSL = env_bool("SECURE_SSL", False)
