@@ -8,7 +8,9 @@
   until they have set up two-factor authentication (an authenticator app or a security key);
   they are sent to the two-factor page with a message saying why. Only staff pages are
   guarded (`STAFF_PATH_PREFIXES`): the public pages, the learner's own pages, the account and
-  two-factor pages, signing out, static files and the health check never are.
+  two-factor pages, signing out, static files and the health check never are. It also sends
+  Django admin's own sign-in form to ours, requirement or not: the admin's form knows nothing
+  of second factors, so a platform admin's would otherwise be skipped there.
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from mosaics.organisations.models import Membership, Role
@@ -115,6 +119,20 @@ def _is_staff_path(path: str) -> bool:
     return path.startswith(STAFF_PATH_PREFIXES)
 
 
+def _admin_login_path() -> str | None:
+    try:
+        return reverse("admin:login")
+    except NoReverseMatch:
+        return None
+
+
+def _admin_index_path() -> str:
+    try:
+        return reverse("admin:index")
+    except NoReverseMatch:
+        return "/"
+
+
 class StaffTwoFactorMiddleware:
     """Sends staff without a second factor from staff pages to the two-factor page.
     Goes after `AuthenticationMiddleware` and `MessageMiddleware`."""
@@ -125,7 +143,12 @@ class StaffTwoFactorMiddleware:
             two_factor_roles()  # a misspelt role fails at start-up, not on some request
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _is_staff_path(request.path_info) and needs_two_factor(getattr(request, "user", None)):
+        user = getattr(request, "user", None)
+        if request.path_info == _admin_login_path() and not (user and user.is_authenticated):
+            following = request.GET.get(REDIRECT_FIELD_NAME) or _admin_index_path()
+            query = urlencode({REDIRECT_FIELD_NAME: following})
+            return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
+        if _is_staff_path(request.path_info) and needs_two_factor(user):
             messages.warning(
                 request,
                 _(
