@@ -228,11 +228,20 @@ def test_many_items_are_combined_per_demonstration_and_an_unshared_summary_stays
     assert "Hidden" not in evidence[1].description
 
 
-def test_no_item_in_the_credential_when_every_item_is_excluded(world, version):
+def test_excluded_items_stay_out_and_addresses_are_what_the_credential_takes(world, version):
     submission = b.submission(b.enrolment(world.learner, version))
-    EvidenceItem.objects.filter(demonstration__submissions=submission).update(visibility="excluded")
+    first, second = submission.demonstrations.order_by("competency__position")
+    first.items.update(visibility="excluded")
+    second.items.update(url="HTTPS://example.org/Report")
+    EvidenceItem.objects.create(  # an address no verifier fetches: the item goes, unlinked
+        demonstration=second, position=1, kind="link", title="Archive", url="ftp://e.org/a"
+    )
     assess(world.assessor, submission)
-    assert Award.objects.get().evidence.count() == 0
+    evidence = list(Award.objects.get().evidence.order_by("position"))
+    assert [(e.name.split(" — ")[1], e.url) for e in evidence] == [
+        ("Project report", "https://example.org/Report"),
+        ("Archive", ""),
+    ]
 
 
 def test_an_award_that_cannot_be_made_records_nothing(world, version, submission):

@@ -360,9 +360,14 @@ def _evidence_url(item: EvidenceItem) -> str:
     from mosaics.learning.documents import evidence_url
 
     try:
-        return str(evidence_url(item) or "")
+        url = str(evidence_url(item) or "")
     except NoReverseMatch:  # the evidence pages are not installed: the item has no address
         return ""
+    # The credential takes http(s) addresses only, with the scheme as written here.
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme.lower() not in ("http", "https"):
+        return ""
+    return f"{scheme.lower()}://{rest}"
 
 
 def _setting(demonstration: Demonstration) -> str:
