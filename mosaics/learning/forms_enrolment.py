@@ -15,7 +15,7 @@ from mosaics.learning.models import Enrolment
 MAX_PLACES = 100_000
 
 #: One sentence for each way of earning a micro-credential (the enrol form and the catalogue).
-ROUTE_HELP = {
+ROUTE_HELP: dict[str, Any] = {
     Enrolment.Route.STANDARD: _(
         "You learn, then show each competency in an industry or community setting and reflect "
         "on what you learned."

@@ -207,7 +207,7 @@ def mine(request: HttpRequest) -> HttpResponse:
         .values("n")
     )
     enrolments = list(
-        Enrolment.objects.filter(learner=request.user)
+        Enrolment.objects.filter(learner_id=request.user.pk)
         .select_related("version", "micro_credential__issuer", "award")
         .annotate(
             ahead=Coalesce(_ahead_in_line(), Value(0)),

@@ -104,7 +104,7 @@ def enrolment_enrol(
             .first()
         )
         if existing is not None and existing.state not in Enrolment.REOPENABLE_STATES:
-            messages = {
+            messages: dict[str, str] = {
                 Enrolment.State.ACTIVE: _("You are already enrolled."),
                 Enrolment.State.WAITLISTED: _("You are already on the waiting list."),
                 Enrolment.State.AWARDED: _("You have already earned this micro-credential."),
