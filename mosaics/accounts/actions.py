@@ -182,7 +182,7 @@ def account_export(*, actor: Any) -> Any:
 def _evidence_storage() -> Any:
     from mosaics.learning.models import EvidenceItem
 
-    return EvidenceItem._meta.get_field("file").storage  # type: ignore[union-attr]
+    return EvidenceItem._meta.get_field("file").storage
 
 
 def _delete_unreferenced_files(names: list[str]) -> None:
@@ -202,7 +202,7 @@ def _delete_unreferenced_files(names: list[str]) -> None:
 
 
 @transaction.atomic
-def account_delete(*, actor: Any, password: str) -> dict[str, int]:
+def account_delete(*, actor: Any, password: str) -> dict[str, Any]:
     """Delete `actor`'s account and everything that is only theirs, after checking their
     password. Refused (`AccountRefused`) while they hold a staff role or are a platform
     admin: an institution admin removes the roles first, so that nobody's work is left
@@ -244,7 +244,7 @@ def account_delete(*, actor: Any, password: str) -> dict[str, int]:
     # Messages still waiting about what goes (a supervisor's link, a decision) have nothing
     # left to say; the outbox refers to objects only by "<app>.<model>:<pk>".
     targets = _targets_of(user)
-    counts = {
+    counts: dict[str, Any] = {
         "awards_detached": len(awards),
         "enrolments": user.enrolments.count(),
         "evidence_items": items.count(),

@@ -248,7 +248,7 @@ def _enrolments(user: Any, files: _Files) -> list[dict[str, Any]]:
             "enrolled_at": _when(enrolment.enrolled_at),
             "withdrawn_at": _when(enrolment.withdrawn_at),
             "closed_at": _when(enrolment.closed_at),
-            "award": str(enrolment.award.uuid) if enrolment.award_id else None,
+            "award": str(enrolment.award.uuid) if enrolment.award is not None else None,
             "demonstrations": [_demonstration(d, files) for d in enrolment.demonstrations.all()],
             "reflections": [_reflection(r) for r in enrolment.reflections.all()],
             "submissions": [_submission(s) for s in enrolment.submissions.all()],
@@ -404,7 +404,7 @@ def build_archive(user: Any) -> IO[bytes]:
             "data.json", json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
         )
     out.seek(0)
-    return out  # type: ignore[return-value]
+    return out
 
 
 def archive_name(now: datetime | None = None) -> str:

@@ -19,7 +19,7 @@ class DidBindForm(forms.Form):
     )
 
 
-def _language_choices() -> list[tuple[str, str]]:
+def _language_choices() -> list[tuple[str, Any]]:
     return [("", _("No preference (your browser's language)")), *settings.LANGUAGES]
 
 
@@ -75,7 +75,7 @@ class AccountDeleteForm(forms.Form):
         ) % {"word": CONFIRMATION_WORD}
 
     def clean_confirmation(self) -> str:
-        typed = self.cleaned_data["confirmation"].strip().casefold()
+        typed = str(self.cleaned_data["confirmation"]).strip().casefold()
         if typed not in {str(CONFIRMATION_WORD).casefold(), "delete"}:
             raise forms.ValidationError(
                 _("Type %(word)s to confirm.") % {"word": CONFIRMATION_WORD}, code="confirmation"

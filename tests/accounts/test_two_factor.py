@@ -343,3 +343,31 @@ def test_the_admins_own_sign_in_form_is_not_a_way_around_the_second_step(
     followed = client.get("/admin/", follow=True)
     assert followed.redirect_chain[-1][0].startswith(reverse("account_login"))
     assert SESSION_KEY not in client.session
+
+
+def test_security_keys_are_listed_renamed_and_removed(client: Any, world: Any) -> None:
+    learner = world.learner
+    key = Authenticator.objects.create(
+        user=learner, type=Authenticator.Type.WEBAUTHN, data={"name": "Blue key"}
+    )
+    client.force_login(learner)
+    listing = client.get(reverse("mfa_list_webauthn")).content.decode()
+    assert '<th scope="row">Blue key</th>' in listing
+    assert "Never" in listing
+    edit = reverse("mfa_edit_webauthn", kwargs={"pk": key.pk})
+    _confirm_access(client, edit)
+    page = client.get(edit).content.decode()
+    assert "<h1>Rename a security key</h1>" in page
+    assert 'value="Blue key"' in page
+    assert client.post(edit, {"name": "Red key"}).status_code == 302
+    key.refresh_from_db()
+    assert key.data["name"] == "Red key"
+    remove = reverse("mfa_remove_webauthn", kwargs={"pk": key.pk})
+    assert "Remove the security key “Red key”?" in client.get(remove).content.decode()
+    assert client.post(remove).status_code == 302
+    assert not Authenticator.objects.filter(pk=key.pk).exists()
+    # Another person's key is not theirs to see.
+    other = Authenticator.objects.create(
+        user=world.assessor, type=Authenticator.Type.WEBAUTHN, data={"name": "Not yours"}
+    )
+    assert client.get(reverse("mfa_edit_webauthn", kwargs={"pk": other.pk})).status_code == 404
