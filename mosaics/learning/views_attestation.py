@@ -163,9 +163,12 @@ def attestation_cancel(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpRespons
 
 
 def _private(response: HttpResponseBase) -> HttpResponseBase:
-    """A token page: never cached, never indexed, never sends the token on as a Referer."""
+    """A token page: never cached, never indexed, never sends the token on as a Referer to
+    another site. `same-origin`, not `no-referrer`: under `no-referrer` browsers send the answer
+    form's POST with `Origin: null`, which Django's CSRF check refuses (the supervisor could
+    not answer); our own site already knows the token."""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

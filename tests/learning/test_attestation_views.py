@@ -93,7 +93,7 @@ def _snapshot() -> tuple[Any, ...]:
 
 def _assert_private(response: Any) -> None:
     assert response["Cache-Control"] == "no-store"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
 
 
@@ -257,7 +257,7 @@ def test_the_supervisor_sees_only_that_demonstration(client: Any, demo: Any) -> 
     assert response.status_code == 200
     _assert_private(response)
     page = response.content.decode()
-    assert '<meta name="referrer" content="no-referrer">' in page
+    assert '<meta name="referrer" content="same-origin">' in page
     assert "Sam Learner" in page
     assert demo.competency.statement in page
     assert demo.enrolment.version.title in page
