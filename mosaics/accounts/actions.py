@@ -213,10 +213,12 @@ def account_delete(*, actor: Any, password: str) -> dict[str, Any]:
     Their enrolments, demonstrations, evidence, attestation requests, reflections,
     submissions (with their assessments), imported badges, collections, bound DIDs, e-mail
     addresses and two-factor authenticators go with the account; their evidence files are
-    removed from storage once the deletion is committed. The audit entry names no one: it
-    counts what went. Returns those counts."""
+    removed from storage once the deletion is committed; the places they held go to the
+    waiting lists. The audit entry names no one: it counts what went. Returns those counts."""
     from mosaics.awards.models import Award
-    from mosaics.learning.models import EvidenceItem, Submission
+    from mosaics.catalogue.models import MicroCredential
+    from mosaics.learning.actions.enrolment import waitlist_fill
+    from mosaics.learning.models import Enrolment, EvidenceItem, Submission
     from mosaics.notifications.models import Notification
     from mosaics.organisations.models import Membership
 
@@ -235,6 +237,14 @@ def account_delete(*, actor: Any, password: str) -> dict[str, Any]:
             code="staff",
         )
 
+    # The places they held go to the waiting lists: lock those micro-credentials first, as
+    # the enrolment workflows do.
+    held = Enrolment.objects.filter(learner=user, state=Enrolment.State.ACTIVE)
+    freed = list(
+        MicroCredential.objects.select_for_update()
+        .filter(pk__in=held.values("micro_credential_id"))
+        .order_by("pk")
+    )
     awards = list(
         Award.objects.select_for_update().filter(learner=user).values_list("pk", flat=True)
     )
@@ -260,6 +270,8 @@ def account_delete(*, actor: Any, password: str) -> dict[str, Any]:
     # assessments) before the enrolments take the reflections.
     Submission.objects.filter(enrolment__learner=user).delete()
     user.delete()
+    for micro_credential in freed:
+        waitlist_fill(micro_credential)
     transaction.on_commit(lambda: _delete_unreferenced_files(files))
     return counts
 

@@ -208,3 +208,24 @@ def test_files_stay_when_the_deletion_is_rolled_back(world: Any) -> None:
     assert User.objects.filter(pk=j.learner.pk).exists()
     assert all(storage.exists(item.file.name) for item in j.items)
     assert Award.objects.get(pk=j.award.pk).learner_id == j.learner.pk
+
+
+def test_the_place_a_deleted_learner_held_goes_to_the_waiting_list(client: Any, world: Any) -> None:
+    from tests.learning import builders
+
+    version = builders.learning_version(world.issuer)
+    micro_credential = version.micro_credential
+    micro_credential.capacity = 1
+    micro_credential.save(update_fields=["capacity"])
+    builders.enrolment(world.learner, version)
+    waiting = builders.enrolment(world.assessor, version, state="waitlisted")
+    client.force_login(world.learner)
+    assert _post(client).status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.state == "active"
+    assert AuditEntry.objects.filter(
+        action="learning.waitlist_promote", target=f"learning.enrolment:{waiting.pk}"
+    ).exists()
+    assert Notification.objects.filter(
+        target=f"learning.enrolment:{waiting.pk}", recipient=world.assessor.email
+    ).exists()
