@@ -113,11 +113,20 @@ class QueueRow:
         return ", ".join(parts)
 
 
+#: Versions learners may have enrolled in: a design never published is the design team's
+#: alone, and a new version being drafted keeps its (perhaps new) title to itself.
+ENROLLABLE_STATES = (Version.State.PUBLISHED, Version.State.SUPERSEDED, Version.State.RETIRED)
+
+
 def _micro_credential_choices(organisations: Any) -> list[tuple[int, str]]:
-    """(id, title of its latest version) of every micro-credential the assessor may see."""
+    """(id, title of its latest published version) of every micro-credential the assessor may
+    see submissions of."""
     titles: dict[int, str] = {}
     versions = (
-        Version.objects.filter(micro_credential__issuer__organisation__in=organisations)
+        Version.objects.filter(
+            micro_credential__issuer__organisation__in=organisations,
+            state__in=ENROLLABLE_STATES,
+        )
         .order_by("micro_credential_id", "-number")
         .values_list("micro_credential_id", "title")
     )
