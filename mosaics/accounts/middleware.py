@@ -51,6 +51,8 @@ STAFF_PATH_PREFIXES = (
     "/pathways/manage/",
     "/dashboard",
     "/admin/",
+    # Learners' evidence files, which assessors download from the assessment page.
+    "/evidence/",
 )
 
 
