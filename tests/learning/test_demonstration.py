@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from mosaics.audit.models import AuditEntry
@@ -64,9 +63,18 @@ def draft_with_file(s: SimpleNamespace) -> tuple[Demonstration, EvidenceItem]:
     return draft, item
 
 
+def storage() -> Any:
+    """Django's default storage, looked up when used: importing `default_storage` into this
+    module would set it up when pytest collects the module (it inspects module globals),
+    before the suite's session fixture has pointed STORAGES at the test set-up."""
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
 def _stored_files() -> set[str]:
     """Every file under MEDIA_ROOT/evidence (the suite's throwaway media directory)."""
-    root = Path(default_storage.path("evidence"))
+    root = Path(storage().path("evidence"))
     return {str(path) for path in root.rglob("*") if path.is_file()}
 
 
@@ -210,7 +218,7 @@ def test_bad_links_are_refused(s: SimpleNamespace, url: str, title: str) -> None
 def test_a_file_is_stored_through_the_storage_api(s: SimpleNamespace, settings: Any) -> None:
     _draft, item = draft_with_file(s)
     assert item.file.name.startswith("evidence/")
-    with default_storage.open(item.file.name) as handle:
+    with storage().open(item.file.name) as handle:
         assert handle.read() == PDF
     assert evidence_url(item) == f"{settings.SITE_URL}/evidence/{item.uuid}"
 
@@ -247,7 +255,7 @@ def test_a_file_stored_before_a_failure_is_deleted(
     monkeypatch.setattr(EvidenceItem, "save", real_save)
     assert stored
     assert stored[0].startswith("evidence/")
-    assert not default_storage.exists(stored[0])
+    assert not storage().exists(stored[0])
     assert not EvidenceItem.objects.exists()
     assert audits("evidence_add") == 0
 
@@ -442,7 +450,7 @@ def test_removing_a_file_item_deletes_its_file_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         actions.evidence_remove(actor=s.learner, item=item)
     assert not EvidenceItem.objects.exists()
-    assert not default_storage.exists(name)
+    assert not storage().exists(name)
     assert audits("evidence_remove") == 1
 
 
@@ -461,7 +469,7 @@ def test_another_learner_cannot_remove_evidence(s: SimpleNamespace) -> None:
     with pytest.raises(PermissionDenied):
         actions.evidence_remove(actor=f.UserFactory(), item=item)
     assert EvidenceItem.objects.filter(pk=item.pk).exists()
-    assert default_storage.exists(item.file.name)
+    assert storage().exists(item.file.name)
 
 
 def test_visibility_may_change_on_a_submitted_version(s: SimpleNamespace) -> None:
@@ -600,7 +608,7 @@ def test_changing_a_revision_leaves_the_submitted_version_alone(
     with django_capture_on_commit_callbacks(execute=True):
         actions.evidence_remove(actor=s.learner, item=v2.items.get())
     # v1 still holds the file, so it stays.
-    assert default_storage.exists(item.file.name)
+    assert storage().exists(item.file.name)
     v1.refresh_from_db()
     assert v1.narrative == "What I did."
     assert v1.items.count() == 1
@@ -680,8 +688,8 @@ def test_discarding_a_revision_keeps_the_submitted_version_and_its_files(
     with django_capture_on_commit_callbacks(execute=True):
         actions.demonstration_discard(actor=s.learner, demonstration=v2)
     assert list(Demonstration.objects.values_list("number", flat=True)) == [1]
-    assert default_storage.exists(item.file.name)  # v1's
-    assert not default_storage.exists(added.file.name)  # only the discarded draft held it
+    assert storage().exists(item.file.name)  # v1's
+    assert not storage().exists(added.file.name)  # only the discarded draft held it
     assert audits("demonstration_discard") == 1
 
 
