@@ -104,7 +104,7 @@ def _title(required: bool) -> forms.CharField:
         label=_("Title"),
         required=required,
         max_length=MAX_SHORT,
-        help_text=None if required else _("If you leave it empty, the name is used."),
+        help_text="" if required else _("If you leave it empty, the name is used."),
     )
 
 
@@ -172,7 +172,7 @@ class EvidenceBadgeForm(_Form):
             (f"external:{key}", f"{badge.title or key} ({_('imported')})")
             for key, badge in self.externals.items()
         ]
-        self.fields["badge"].choices = [("", _("Choose a badge…")), *choices]
+        self.fields["badge"].choices = [("", _("Choose a badge…")), *choices]  # type: ignore[attr-defined]
 
     @property
     def has_choices(self) -> bool:

@@ -17,6 +17,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -489,7 +490,7 @@ def _may_download(user: Any, item: EvidenceItem) -> tuple[bool, bool]:
 
 
 @require_safe
-def evidence_file(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResponse:
+def evidence_file(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResponseBase:
     """The stored file, to those who may see it; 404 for everyone else."""
     item = (
         EvidenceItem.objects.select_related(
@@ -498,7 +499,7 @@ def evidence_file(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResponse:
         .filter(uuid=uuid, kind=EvidenceItem.Kind.FILE)
         .first()
     )
-    if item is None or not item.file:
+    if item is None or not item.file or not item.file.name:
         raise Http404
     allowed, public = _may_download(request.user, item)
     if not allowed:

@@ -423,7 +423,7 @@ def demonstration_discard(*, actor: Any, demonstration: Demonstration) -> None:
                 ),
                 "only_version",
             )
-        files = [item.file.name for item in demonstration.items.all() if item.file]
+        files = [item.file.name or "" for item in demonstration.items.all() if item.file]
         record(
             actor=actor,
             action="learning.demonstration_discard",
@@ -539,8 +539,8 @@ def evidence_add(
             assert cleaned is not None
             content, item.content_type, item.file_name, item.size = cleaned
             title = title or item.file_name
-            item.file.save(content.name, content, save=False)
-            stored.append(item.file.name)
+            item.file.save(content.name or "", content, save=False)
+            stored.append(item.file.name or "")
         item.title = title
         item.save()
         record(
@@ -568,7 +568,7 @@ def evidence_remove(*, actor: Any, item: EvidenceItem) -> None:
         demonstration = _lock_demonstration(item.demonstration_id)
         _check_draft(demonstration)
         item = _lock_item(item)
-        name = item.file.name if item.file else ""
+        name = (item.file.name or "") if item.file else ""
         record(
             actor=actor,
             action="learning.evidence_remove",
