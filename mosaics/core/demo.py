@@ -27,6 +27,7 @@ from django.test.utils import override_settings
 from django.utils import translation
 
 from mosaics.core import demo_content as content
+from mosaics.core.demo_learning import load_learning
 
 DEMO_PASSWORD = "mosaics-demo"  # noqa: S105 - published demo sign-in, printed by the command
 IMAGES = Path(__file__).resolve().parent / "static" / "mosaics" / "demo"
@@ -102,6 +103,7 @@ def _load() -> list[tuple[DemoPerson, bool]]:
         _design(spec, users=users, issuers=issuers, goals=goals, partners=partners)
     _pathway(content.PATHWAY, users=users, issuers=issuers)
     _awards(content.AWARDS, users=users)
+    load_learning(users)
     return results
 
 

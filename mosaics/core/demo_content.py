@@ -231,6 +231,17 @@ PEOPLE = (
     ),
     Person("learner", "Lena", "Martin", "learner"),
     Person("learner2", "Noah", "Bergeron", "learner who completed a pathway"),
+    # The learner's journey (`JOURNEYS` below): one learner at each stage of it.
+    Person("learner-new", "Jamie", "Fontaine", "learner, just enrolled"),
+    Person("learner-waitlist", "Omar", "Haddad", "learner on a waiting list"),
+    Person("learner-draft", "Chloé", "Gagnon", "learner with draft demonstrations"),
+    Person("learner-attest", "Ethan", "Moreau", "learner asking supervisors to confirm work"),
+    Person("learner-waiting", "Grace", "Liu", "learner waiting for assessment"),
+    Person("learner-revised", "Hugo", "Lambert", "learner who revised and resubmitted"),
+    Person("learner-met", "Isabelle", "Nguyen", "learner awarded by assessment; prior learning"),
+    Person("learner-notmet", "Jacob", "Wong", "learner who did not meet the criteria"),
+    Person("learner-moderation", "Amara", "Osei", "learner whose submission is in moderation"),
+    Person("learner-conflict", "Mateo", "Silva", "learner the assessor has a conflict with"),
 )
 
 # --- designs -----------------------------------------------------------------------------
@@ -580,6 +591,8 @@ SPREADSHEETS = DesignSpec(
         "credits_available": "0.75",
         "tags": ["spreadsheets", "forecasting", "budgets", "scenario analysis"],
         "prompt": "How would you explain your model's weakest assumption to a board member?",
+        # A second assessor confirms every "meets" decision (the demo's moderation).
+        "second_assessor_required": True,
     },
     next_endorse=Endorse(
         "prairie-analytics",
@@ -974,4 +987,756 @@ AWARDS = (
         suspended="The assessor is reviewing the evidence after a question from the partner.",
     ),
     AwardSpec("learner2", PRIVACY.slug, days_ago=100, level="Exemplary"),
+)
+
+
+# --- the learner's journey ---------------------------------------------------------------
+#
+# One learner at each stage, on the published micro-credentials: enrolled, waiting for a
+# place, drafting, asking supervisors to confirm their work, waiting for assessment, revising
+# after feedback, awarded (then using that badge as prior learning), not meeting the
+# criteria, and waiting for a second assessor. `mosaics.core.demo_learning` plays each one
+# through the learning workflows. Days are counted back from the moment the demo is loaded;
+# supervisors have `example.org` addresses.
+
+#: The demo's assessor (an assessor at the college, so in both schools).
+ASSESSOR = "assessor"
+
+
+@dataclass(frozen=True)
+class Places:
+    """A micro-credential with a limited number of places (the rest wait in line)."""
+
+    design: str  # DesignSpec.slug
+    capacity: int
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One piece of evidence in a demonstration."""
+
+    kind: str  # EvidenceItem.Kind: link, file or badge
+    title: str
+    description: str = ""
+    url: str = ""  # a link's address
+    #: A file's name: its bytes are made by the loader (a one-page PDF, or a PNG chart).
+    file_name: str = ""
+    badge: str = ""  # a badge: the DesignSpec.slug of an award the learner holds
+    visibility: str = "private"  # EvidenceItem.Visibility: public, private or excluded
+
+
+@dataclass(frozen=True)
+class AttestationSpec:
+    supervisor_name: str
+    supervisor_email: str
+    supervisor_role: str
+    message: str
+    requested_days_ago: int
+    #: "confirmed", "disputed", or "" while the link is still open.
+    answer: str = ""
+    comment: str = ""
+    answered_days_ago: int = 0
+
+
+@dataclass(frozen=True)
+class DemonstrationSpec:
+    competency: int  # the competency's place in the design, first is 0
+    narrative: str
+    setting_organisation: str = ""
+    setting_role: str = ""
+    setting_kind: str = ""  # SettingKind value
+    setting_from_days_ago: int | None = None
+    setting_until_days_ago: int | None = None
+    evidence: tuple[ItemSpec, ...] = ()
+    #: Submitted on its own this many days ago (to ask a supervisor to confirm it); None:
+    #: left as a draft, or frozen by the submission for assessment.
+    submitted_days_ago: int | None = None
+    attestations: tuple[AttestationSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReflectionSpec:
+    #: One answer per reflection prompt, in order ("" or fewer answers: not answered yet).
+    answers: tuple[str, ...]
+    summary: str = ""
+    share_summary: bool = False
+
+
+@dataclass(frozen=True)
+class AssessmentSpec:
+    decision: str  # Assessment.Decision: meets, revise, not_met
+    #: The rubric level reached in each competency, in order, with the assessor's feedback.
+    levels: tuple[tuple[str, str], ...]
+    feedback: str
+    days_ago: int
+    #: The design asks a second assessor to confirm "meets": the submission then waits in
+    #: moderation (a design from an older demo without it is left waiting for assessment).
+    moderated: bool = False
+
+
+@dataclass(frozen=True)
+class RevisionSpec:
+    """After a submission is returned: the revised demonstrations (new versions) and
+    reflection, submitted again."""
+
+    demonstrations: tuple[DemonstrationSpec, ...]
+    reflection: ReflectionSpec | None
+    submitted_days_ago: int
+
+
+@dataclass(frozen=True)
+class JourneySpec:
+    learner: str  # Person.username
+    design: str  # DesignSpec.slug
+    enrolled_days_ago: int
+    route: str = "standard"  # Enrolment.Route
+    demonstrations: tuple[DemonstrationSpec, ...] = ()
+    reflection: ReflectionSpec | None = None
+    submitted_days_ago: int | None = None  # None: not submitted for assessment
+    assessment: AssessmentSpec | None = None
+    revision: RevisionSpec | None = None
+    #: An awarded learner accepts the badge into their mosaic, and shares its public page.
+    accept: bool = False
+    share: bool = False
+    #: The demo assessor declares a conflict of interest with this learner (the reason).
+    conflict: str = ""
+
+
+PLACES = (Places(TRAUMA.slug, 3),)
+
+_PLACEMENT = "Northbridge Community Health Network, downtown outreach team"
+_PRAIRIE = "Prairie Analytics Co-operative"
+
+JOURNEYS = (
+    # Trauma-Informed Community Practice has three places: these three take them ...
+    JourneySpec("learner-new", TRAUMA.slug, enrolled_days_ago=3),
+    JourneySpec(
+        "learner-draft",
+        TRAUMA.slug,
+        enrolled_days_ago=20,
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "During my placement with the outreach team, a man at the drop-in froze and "
+                "then left when a staff member raised her voice across the room. With my "
+                "supervisor I talked through what a trauma response can look like, and the "
+                "next week I offered him a quieter corner and asked before sitting down.\n\n"
+                "_Still to add: the second situation, and my supervisor's review._",
+                setting_organisation=_PLACEMENT,
+                setting_role="Placement student",
+                setting_kind="community",
+                setting_from_days_ago=40,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Placement journal (weeks 1–4)",
+                        "My weekly journal, shared with my supervisor.",
+                        url="https://portfolio.example.org/chloe/placement-journal",
+                    ),
+                    ItemSpec(
+                        "file",
+                        "Placement learning plan",
+                        "The plan my supervisor and I agreed at the start of the placement.",
+                        file_name="placement-learning-plan.pdf",
+                        visibility="excluded",
+                    ),
+                ),
+            ),
+        ),
+    ),
+    JourneySpec(
+        "learner-conflict",
+        TRAUMA.slug,
+        enrolled_days_ago=30,
+        conflict="Mateo is my nephew.",
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "Two situations from my placement at the youth centre, each reviewed with my "
+                "supervisor: a young woman who shut down when asked for her address, and a "
+                "boy who became angry when a door was locked behind him. In both I slowed "
+                "down, explained what would happen next and offered choices.",
+                setting_organisation="Riverside Youth Centre",
+                setting_role="Youth worker (placement)",
+                setting_kind="community",
+                setting_from_days_ago=90,
+                setting_until_days_ago=10,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Supervision notes (summary)",
+                        url="https://portfolio.example.org/mateo/supervision-notes",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "With the centre's Elder I prepared and held a conversation with a community "
+                "member about the centre's evening program, following the protocol she "
+                "taught me: tobacco offered, time to speak without interruption, and a "
+                "follow-up visit.",
+                setting_organisation="Riverside Youth Centre",
+                setting_role="Youth worker (placement)",
+                setting_kind="community",
+                setting_from_days_ago=90,
+                setting_until_days_ago=10,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Reflection on the conversation",
+                        url="https://portfolio.example.org/mateo/conversation",
+                    ),
+                ),
+            ),
+        ),
+        reflection=ReflectionSpec(
+            (
+                "I learned to notice my own tension first; talking with my supervisor every "
+                "week and walking home by the river helped me leave the day behind.",
+            ),
+        ),
+        submitted_days_ago=4,
+    ),
+    # ... so the next learner waits in line.
+    JourneySpec("learner-waitlist", TRAUMA.slug, enrolled_days_ago=1),
+    JourneySpec(
+        "learner-attest",
+        STATS.slug,
+        enrolled_days_ago=45,
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "I cleaned the co-op's export of 18 months of grain-delivery records: 214 "
+                "duplicate rows, three spellings of each elevator's name and missing weights "
+                "coded as zero. Every change is in an R script the team can rerun.",
+                setting_organisation=_PRAIRIE,
+                setting_role="Data analyst intern",
+                setting_kind="industry",
+                setting_from_days_ago=80,
+                setting_until_days_ago=20,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Cleaning script and change log",
+                        url="https://portfolio.example.org/ethan/cleaning-script",
+                        visibility="public",
+                    ),
+                ),
+                submitted_days_ago=10,
+                attestations=(
+                    AttestationSpec(
+                        "Priya Raman",
+                        "priya.raman@example.org",
+                        "Senior analyst",
+                        "Could you confirm that I cleaned the delivery data for the co-op?",
+                        requested_days_ago=9,
+                        answer="confirmed",
+                        comment="I reran Ethan's script on a fresh export and got the same "
+                        "clean data set. His change log is clearer than ours.",
+                        answered_days_ago=7,
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "To see whether delivery weights differed between the two seasons I ran a "
+                "t-test in R and checked normality with a Q-Q plot.",
+                setting_organisation=_PRAIRIE,
+                setting_role="Data analyst intern",
+                setting_kind="industry",
+                setting_from_days_ago=80,
+                setting_until_days_ago=20,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Analysis notebook",
+                        url="https://portfolio.example.org/ethan/analysis",
+                    ),
+                ),
+                submitted_days_ago=10,
+                attestations=(
+                    AttestationSpec(
+                        "Priya Raman",
+                        "priya.raman@example.org",
+                        "Senior analyst",
+                        "Could you confirm the seasonal analysis I ran during my internship?",
+                        requested_days_ago=9,
+                        answer="disputed",
+                        comment="Ethan ran the analysis, but our senior analyst chose the "
+                        "test and checked its assumptions; the narrative should say so.",
+                        answered_days_ago=6,
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                2,
+                "I wrote a two-page brief for the co-op's board and presented it at their "
+                "monthly meeting, with one recommendation about the winter schedule.",
+                setting_organisation=_PRAIRIE,
+                setting_role="Data analyst intern",
+                setting_kind="industry",
+                setting_from_days_ago=30,
+                setting_until_days_ago=20,
+                evidence=(
+                    ItemSpec(
+                        "file",
+                        "Board brief",
+                        "The two-page brief as presented.",
+                        file_name="board-brief.pdf",
+                    ),
+                ),
+                submitted_days_ago=4,
+                attestations=(
+                    AttestationSpec(
+                        "Tom Beaulieu",
+                        "tom.beaulieu@example.org",
+                        "Operations manager",
+                        "You were at the board meeting: could you confirm my presentation?",
+                        requested_days_ago=3,
+                    ),
+                ),
+            ),
+        ),
+        # A draft: the second question is still to answer.
+        reflection=ReflectionSpec(
+            (
+                "Deciding what to do with weights coded as zero: I asked the elevator staff "
+                "instead of guessing, and next time I would ask before I start.",
+            ),
+        ),
+    ),
+    JourneySpec(
+        "learner-waiting",
+        DATAVIZ.slug,
+        enrolled_days_ago=40,
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "For the town's recreation department I sketched three ways of showing pool "
+                "attendance by hour, and tested them with the front-desk staff; they chose "
+                "a simple heat map.",
+                setting_organisation="Town of Aspen Lake (recreation department)",
+                setting_role="Co-op student",
+                setting_kind="public_sector",
+                setting_from_days_ago=70,
+                setting_until_days_ago=15,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Sketches and test notes",
+                        url="https://portfolio.example.org/grace/sketches",
+                        visibility="public",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "I built the attendance dashboard with text alternatives for every chart and "
+                "patterns as well as colours, and tested it with a screen-reader user.",
+                setting_organisation="Town of Aspen Lake (recreation department)",
+                setting_role="Co-op student",
+                setting_kind="public_sector",
+                setting_from_days_ago=70,
+                setting_until_days_ago=15,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Accessible attendance dashboard",
+                        url="https://portfolio.example.org/grace/dashboard",
+                        visibility="public",
+                    ),
+                ),
+            ),
+        ),
+        reflection=ReflectionSpec(
+            (
+                "That the lifeguards read the dashboard on their phones: I had designed it for "
+                "a desktop screen.",
+            ),
+            summary="I learned to design charts with the people who use them.",
+            share_summary=True,
+        ),
+        submitted_days_ago=8,
+    ),
+    JourneySpec(
+        "learner-revised",
+        STATS.slug,
+        enrolled_days_ago=60,
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "I cleaned a non-profit's volunteer-hours export in R, merging two years of "
+                "records and documenting each decision in the script.",
+                setting_organisation="Northern Food Bank Society",
+                setting_role="Volunteer data analyst",
+                setting_kind="community",
+                setting_from_days_ago=100,
+                setting_until_days_ago=30,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Cleaning script",
+                        url="https://portfolio.example.org/hugo/cleaning",
+                        visibility="public",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "I compared volunteer hours before and after the new scheduling app with a "
+                "paired t-test.",
+                setting_organisation="Northern Food Bank Society",
+                setting_role="Volunteer data analyst",
+                setting_kind="community",
+                setting_from_days_ago=100,
+                setting_until_days_ago=30,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Analysis notebook",
+                        url="https://portfolio.example.org/hugo/analysis",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                2,
+                "I presented the results to the volunteer coordinators with a one-page "
+                "summary and a chart of hours by month.",
+                setting_organisation="Northern Food Bank Society",
+                setting_role="Volunteer data analyst",
+                setting_kind="community",
+                setting_from_days_ago=40,
+                setting_until_days_ago=30,
+                evidence=(
+                    ItemSpec(
+                        "file",
+                        "Hours by month (chart)",
+                        "The chart shown to the coordinators.",
+                        file_name="hours-by-month.png",
+                        visibility="public",
+                    ),
+                ),
+            ),
+        ),
+        reflection=ReflectionSpec(
+            (
+                "Merging two years of records with different volunteer IDs; next time I "
+                "would agree the matching rules with the coordinators first.",
+                "They cared less about the average than about the busiest weeks, so I "
+                "looked at peaks too.",
+            ),
+        ),
+        submitted_days_ago=16,
+        assessment=AssessmentSpec(
+            "revise",
+            (
+                ("Proficient", "A clean, well-documented script."),
+                (
+                    "Developing",
+                    "The paired t-test fits the question, but the differences are far from "
+                    "normal: check the assumption and consider a Wilcoxon signed-rank test.",
+                ),
+                ("Proficient", "Clear, and honest about what the data cannot show."),
+            ),
+            "Good work overall. Please check the assumptions of your test (see the second "
+            "competency) and resubmit; the other two demonstrations can stay as they are.",
+            days_ago=12,
+        ),
+        revision=RevisionSpec(
+            demonstrations=(
+                DemonstrationSpec(
+                    1,
+                    "I compared volunteer hours before and after the new scheduling app. The "
+                    "differences were skewed (a Q-Q plot and a Shapiro–Wilk test showed it), "
+                    "so I used a Wilcoxon signed-rank test and reported the median change; "
+                    "the paired t-test gave the same conclusion.",
+                    setting_organisation="Northern Food Bank Society",
+                    setting_role="Volunteer data analyst",
+                    setting_kind="community",
+                    setting_from_days_ago=100,
+                    setting_until_days_ago=30,
+                    evidence=(
+                        ItemSpec(
+                            "link",
+                            "Assumption checks",
+                            "Q-Q plot, Shapiro–Wilk test and the Wilcoxon test, with notes.",
+                            url="https://portfolio.example.org/hugo/assumptions",
+                        ),
+                    ),
+                ),
+            ),
+            reflection=ReflectionSpec(
+                (
+                    "Merging two years of records with different volunteer IDs; next time I "
+                    "would agree the matching rules with the coordinators first. And I now "
+                    "check a test's assumptions before I run it, not after feedback.",
+                ),
+            ),
+            submitted_days_ago=2,
+        ),
+    ),
+    JourneySpec(
+        "learner-met",
+        DATAVIZ.slug,
+        enrolled_days_ago=70,
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "The clinic network wanted to see where appointment no-shows cluster. I "
+                "sketched a map, a bar chart and a calendar heat map, and tested all three "
+                "with two clinic managers; the calendar won because it shows the pattern "
+                "by weekday at a glance.",
+                setting_organisation="Northbridge Community Health Network",
+                setting_role="Data analyst (co-op placement)",
+                setting_kind="community",
+                setting_from_days_ago=120,
+                setting_until_days_ago=40,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "No-show calendar and design notes",
+                        "The chosen chart and why.",
+                        url="https://portfolio.example.org/isabelle/no-show-calendar",
+                        visibility="public",
+                    ),
+                    ItemSpec(
+                        "file",
+                        "The three options we tested",
+                        "A sketch of the options (contains a clinic's internal figures).",
+                        file_name="chart-options.png",
+                        visibility="excluded",
+                    ),
+                ),
+                submitted_days_ago=45,
+                attestations=(
+                    AttestationSpec(
+                        "Nadia Kowalczyk",
+                        "nadia.kowalczyk@example.org",
+                        "Clinic manager",
+                        "Could you confirm the chart testing we did together?",
+                        requested_days_ago=44,
+                        answer="confirmed",
+                        comment="Isabelle tested the options with us and the calendar is now "
+                        "on our weekly huddle board.",
+                        answered_days_ago=42,
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "I built the no-show dashboard with text alternatives, patterns as well as "
+                "colour, and plain labels, and tested it with the network's accessibility "
+                "working group.",
+                setting_organisation="Northbridge Community Health Network",
+                setting_role="Data analyst (co-op placement)",
+                setting_kind="community",
+                setting_from_days_ago=120,
+                setting_until_days_ago=40,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Accessibility test report",
+                        "What the working group found, and what I fixed.",
+                        url="https://portfolio.example.org/isabelle/accessibility-report",
+                        visibility="private",
+                    ),
+                ),
+            ),
+        ),
+        reflection=ReflectionSpec(
+            (
+                "That the managers trusted the calendar more than the map, although the map was "
+                "my favourite.",
+            ),
+            summary="I designed and tested an accessible dashboard that a clinic network now "
+            "uses every week.",
+            share_summary=True,
+        ),
+        submitted_days_ago=30,
+        assessment=AssessmentSpec(
+            "meets",
+            (
+                ("Exemplary", "Three real options, tested with their users: a model."),
+                ("Proficient", "Every chart reads without colour; good test report."),
+            ),
+            "Congratulations: a dashboard that is used every week is the best evidence.",
+            days_ago=25,
+        ),
+        accept=True,
+        share=True,
+    ),
+    # ... who then asks for Statistical Analysis Software by recognition of prior learning,
+    # offering the badge she earned as evidence for one competency.
+    JourneySpec(
+        "learner-met",
+        STATS.slug,
+        enrolled_days_ago=10,
+        route="prior_learning",
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "Before the college I worked two years as a research assistant, cleaning "
+                "survey data in R for a regional health study.",
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Reference letter from the study lead",
+                        url="https://portfolio.example.org/isabelle/reference",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "In the same study I ran and checked chi-square and logistic regression "
+                "models; the published report names me in its acknowledgements.",
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Study report (methods appendix)",
+                        url="https://portfolio.example.org/isabelle/study-methods",
+                        visibility="public",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                2,
+                "My Data Visualisation for Decision-Making badge shows I present results to "
+                "managers who are not specialists, as I did with the clinic no-show "
+                "dashboard.",
+                evidence=(
+                    ItemSpec(
+                        "badge",
+                        "Data Visualisation for Decision-Making",
+                        badge=DATAVIZ.slug,
+                        visibility="public",
+                    ),
+                ),
+            ),
+        ),
+        reflection=ReflectionSpec(
+            (
+                "Deciding which survey answers to treat as missing; today I would document "
+                "it in the script rather than in a separate note.",
+                "The study's question changed when the communities asked about travel time; "
+                "we added it to the analysis.",
+            ),
+        ),
+        submitted_days_ago=1,
+    ),
+    JourneySpec(
+        "learner-notmet",
+        PRIVACY.slug,
+        enrolled_days_ago=50,
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "In the case study I listed the information the intake form collects.",
+                setting_organisation="Case study (online course)",
+                setting_role="Learner",
+                setting_kind="other",
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Case study answers",
+                        url="https://portfolio.example.org/jacob/case-study",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "In the breach simulation I told my manager about the misplaced chart.",
+                setting_organisation="Breach simulation (online course)",
+                setting_role="Learner",
+                setting_kind="other",
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Simulation log",
+                        url="https://portfolio.example.org/jacob/simulation",
+                    ),
+                ),
+            ),
+        ),
+        reflection=ReflectionSpec(("I would tell them that it is kept safe.",)),
+        submitted_days_ago=20,
+        assessment=AssessmentSpec(
+            "not_met",
+            (
+                (
+                    "Developing",
+                    "You list what is collected but do not say which law or policy allows "
+                    "each use.",
+                ),
+                (
+                    "Beginning",
+                    "The breach was reported, but not contained or documented within the "
+                    "required time.",
+                ),
+            ),
+            "This does not meet the criteria yet. Please review the privacy principles "
+            "module and the breach checklist; you are welcome to enrol again.",
+            days_ago=14,
+        ),
+    ),
+    JourneySpec(
+        "learner-moderation",
+        SPREADSHEETS.slug,
+        enrolled_days_ago=35,
+        demonstrations=(
+            DemonstrationSpec(
+                0,
+                "I built a twelve-month cash-flow forecast for a community arts centre, with "
+                "inputs, calculations and outputs on separate sheets and checks that flag an "
+                "unbalanced month.",
+                setting_organisation="Lakeshore Arts Centre",
+                setting_role="Volunteer treasurer's assistant",
+                setting_kind="community",
+                setting_from_days_ago=60,
+                setting_until_days_ago=10,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Cash-flow model (read-only copy)",
+                        url="https://portfolio.example.org/amara/cash-flow",
+                        visibility="public",
+                    ),
+                ),
+            ),
+            DemonstrationSpec(
+                1,
+                "I presented the forecast to the centre's board with a best and a worst "
+                "case, and showed that ticket sales are the assumption to watch.",
+                setting_organisation="Lakeshore Arts Centre",
+                setting_role="Volunteer treasurer's assistant",
+                setting_kind="community",
+                setting_from_days_ago=60,
+                setting_until_days_ago=10,
+                evidence=(
+                    ItemSpec(
+                        "link",
+                        "Board presentation",
+                        url="https://portfolio.example.org/amara/board-presentation",
+                    ),
+                ),
+            ),
+        ),
+        reflection=ReflectionSpec(
+            (
+                "That the centre depends on two grants that arrive in the same month.",
+                "I would show the board what happens to the bank balance if ticket sales "
+                "drop by a fifth, and ask what they would cut first.",
+            ),
+        ),
+        submitted_days_ago=6,
+        assessment=AssessmentSpec(
+            "meets",
+            (
+                ("Proficient", "Clear structure; the checks are a good touch."),
+                ("Exemplary", "The sensitivity analysis made the board's decision easy."),
+            ),
+            "Meets the criteria; waiting for a second assessor to confirm.",
+            days_ago=3,
+            moderated=True,
+        ),
+    ),
 )

@@ -53,6 +53,17 @@ MODELS = (
     "awards.Award",
     "awards.AwardEvidence",
     "awards.AwardResult",
+    "learning.Enrolment",
+    "learning.Demonstration",
+    "learning.EvidenceItem",
+    "learning.Attestation",
+    "learning.Reflection",
+    "learning.ReflectionAnswer",
+    "learning.Submission",
+    "learning.Assessment",
+    "learning.CompetencyScore",
+    "learning.Conflict",
+    "notifications.Notification",
     "audit.AuditEntry",
 )
 
