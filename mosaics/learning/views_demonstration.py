@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from mosaics.awards.models import Award
 from mosaics.catalogue.models import Competency
+from mosaics.core.forms import MAX_PK
 from mosaics.learning.actions import demonstration as actions
 from mosaics.learning.actions._common import LearningRefused
 from mosaics.learning.forms_demonstration import (
@@ -65,6 +66,8 @@ def _get_enrolment_for_learner(user: Any, slug: str) -> Enrolment:
 
 
 def _get_competency(enrolment: Enrolment, pk: int) -> Competency:
+    if not 0 < pk <= MAX_PK:  # no database holds it (SQLite would raise OverflowError)
+        raise Http404
     competency = (
         Competency.objects.select_related("passing_level")
         .filter(pk=pk, version_id=enrolment.version_id)

@@ -141,6 +141,9 @@ def test_a_competency_of_another_version_is_404(client: Any, s: SimpleNamespace)
     assert client.get(url).status_code == 404
     url = reverse("learning:demonstration", kwargs={"slug": "nope", "competency": s.competency.pk})
     assert client.get(url).status_code == 404
+    url = reverse("learning:demonstration", kwargs={"slug": s.slug, "competency": 2**70})
+    assert client.get(url).status_code == 404
+    assert client.post(url.rstrip("/") + "/evidence", {"kind": "link"}).status_code == 404
 
 
 def test_saving_the_draft(client: Any, s: SimpleNamespace) -> None:
