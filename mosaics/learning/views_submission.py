@@ -372,8 +372,14 @@ def route(request: HttpRequest, slug: str) -> HttpResponse:
     enrolment = _get_enrolment_for_learner(request.user, slug)
     common = _common(enrolment)
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # Only a path of this site: a bare word would be taken for a view's name by `redirect`
+    # (a 500 when there is none), and control characters have no place in an address.
+    if (
+        not target.startswith("/")
+        or any(ch < " " or ch == "\x7f" for ch in target)
+        or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         target = common["enrolment_url"] or common["submit_url"]
     errors: list[str] = []
