@@ -41,6 +41,16 @@ def _static_files_from_the_source_tree(tmp_path_factory: pytest.TempPathFactory)
     settings.KEY_ENCRYPTION_KEYS = [TEST_KEK]
     # Personas sign in with passwords; the production hasher costs ~1 s per person by design.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A module that touched default_storage or staticfiles_storage while being collected
+    # would keep the production backends: forget every storage made before the switch above.
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.files.storage import default_storage, storages
+    from django.utils.functional import empty
+
+    storages._storages = {}
+    storages._backends = None
+    default_storage._wrapped = empty
+    staticfiles_storage._wrapped = empty
 
 
 def pytest_report_header() -> str:
