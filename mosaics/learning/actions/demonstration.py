@@ -19,6 +19,7 @@ and a file stored by a workflow that then fails is deleted at once.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 from collections.abc import Iterable, Iterator
 from datetime import date
 from typing import Any
@@ -445,11 +446,34 @@ def _clean_url(value: Any) -> str:
     try:
         URLValidator(schemes=["http", "https"])(url)
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range (`:99999`)
     except (ValidationError, ValueError):
         raise problem from None
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise problem
+    if _is_local(parts.hostname):
+        # The assessor who follows it would land on their own computer or their network.
+        raise refuse(
+            _(
+                "Please give an address on the internet that the assessors can open, not one "
+                "on your own computer or a private network."
+            ),
+            "url_local",
+        )
     return url
+
+
+def _is_local(hostname: str) -> bool:
+    """`localhost`, or an IP address that is not a public one (loopback, private, link-local)."""
+    name = hostname.rstrip(".").lower()
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return not (mapped or address).is_global
 
 
 def _badge(actor: Any, award: Award | None, external_badge: ExternalBadge | None) -> Any:
