@@ -23,11 +23,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from mosaics.awards.models import Award
+from mosaics.awards.models import Award, AwardEvidence
 from mosaics.catalogue.models import Competency
 from mosaics.core.forms import MAX_PK
 from mosaics.learning.actions import demonstration as actions
 from mosaics.learning.actions._common import LearningRefused
+from mosaics.learning.documents import evidence_url
 from mosaics.learning.forms_demonstration import (
     DemonstrationForm,
     EvidenceBadgeForm,
@@ -470,16 +471,24 @@ def demonstration_version(request: HttpRequest, uuid: uuid_lib.UUID) -> HttpResp
 
 def _public(item: EvidenceItem) -> bool:
     """Public evidence of a submission that met the criteria, whose badge the learner shared
-    and which is active."""
-    return (
-        item.visibility == EvidenceItem.Visibility.PUBLIC
-        and Submission.objects.filter(
-            demonstrations=item.demonstration_id,
-            state=Submission.State.MET,
-            award__shared=True,
-            award__status=Award.Status.ACTIVE,
-        ).exists()
-    )
+    and which is active — and which that badge lists under this file's address, not marked
+    private on its sharing page. (A credential that groups its evidence per demonstration
+    lists one item's address each: the other files stay unpublished.)"""
+    url = evidence_url(item)
+    if item.visibility != EvidenceItem.Visibility.PUBLIC or not url:
+        return False
+    scheme, _separator, rest = url.partition("://")
+    awards = Submission.objects.filter(
+        demonstrations=item.demonstration_id,
+        state=Submission.State.MET,
+        award__shared=True,
+        award__status=Award.Status.ACTIVE,
+    ).values("award_id")
+    return AwardEvidence.objects.filter(
+        award__in=awards,
+        url__in={url, f"{scheme.lower()}://{rest}"},  # the credential lowers the scheme
+        private=False,
+    ).exists()
 
 
 def _may_download(user: Any, item: EvidenceItem) -> tuple[bool, bool]:

@@ -16,8 +16,12 @@ from django.urls import NoReverseMatch, reverse
 from PIL import Image
 
 from mosaics.audit.models import AuditEntry
-from mosaics.awards.models import Award
+from mosaics.awards.actions import MAX_EVIDENCE, award_accept
+from mosaics.awards.models import Award, AwardEvidence
+from mosaics.awards.sharing import award_evidence_privacy, award_share
 from mosaics.learning.actions import demonstration as actions
+from mosaics.learning.actions.assessment import assessment_record
+from mosaics.learning.documents import evidence_url
 from mosaics.learning.models import Conflict, Demonstration, EvidenceItem, Submission
 from mosaics.portfolio.models import ExternalBadge
 from tests import factories as f
@@ -613,6 +617,14 @@ def awarded(s: SimpleNamespace) -> SimpleNamespace:
     return s
 
 
+def listed(award: Award, *items: EvidenceItem, private: bool = False) -> None:
+    """`award` names each item (by its address) among its evidence, as the assessment does."""
+    for item in items:
+        AwardEvidence.objects.create(
+            award=award, name=item.title, url=evidence_url(item), private=private
+        )
+
+
 def test_public_evidence_is_anyones_once_the_badge_is_shared(
     client: Any, awarded: SimpleNamespace
 ) -> None:
@@ -620,6 +632,7 @@ def test_public_evidence_is_anyones_once_the_badge_is_shared(
     public = file_item(s.v1, visibility="public")
     private = file_item(s.v1, visibility="private")
     excluded = file_item(s.v1, visibility="excluded")
+    listed(s.award, public, private, excluded)
     urls = {
         item.visibility: reverse("learning:evidence_file", kwargs={"uuid": item.uuid})
         for item in (public, private, excluded)
@@ -645,10 +658,72 @@ def test_public_evidence_of_a_submission_that_did_not_meet_is_not_public(
 ) -> None:
     s = awarded
     item = file_item(s.v1, visibility="public")
+    listed(s.award, item)
     Award.objects.filter(pk=s.award.pk).update(shared=True)
     Submission.objects.filter(award=s.award).update(state=Submission.State.RETURNED)
     url = reverse("learning:evidence_file", kwargs={"uuid": item.uuid})
     assert client.get(url).status_code == 404
+
+
+def test_a_public_file_the_badge_does_not_list_is_not_public(
+    client: Any, awarded: SimpleNamespace
+) -> None:
+    s = awarded
+    item = file_item(s.v1, visibility="public")
+    Award.objects.filter(pk=s.award.pk).update(shared=True)
+    url = reverse("learning:evidence_file", kwargs={"uuid": item.uuid})
+    assert client.get(url).status_code == 404
+    # Another badge (of another micro-credential) listing it does not make it public either.
+    other = f.award(email=s.learner.email)
+    assert other.pk != s.award.pk
+    Award.objects.filter(pk=other.pk).update(shared=True)
+    listed(other, item)
+    assert client.get(url).status_code == 404
+    assert signed_in(client, s.learner).get(url).status_code == 200
+
+
+def test_a_file_hidden_on_the_badge_page_is_no_longer_public(
+    client: Any, awarded: SimpleNamespace
+) -> None:
+    s = awarded
+    item = file_item(s.v1, visibility="public")
+    listed(s.award, item)
+    Award.objects.filter(pk=s.award.pk).update(shared=True)
+    url = reverse("learning:evidence_file", kwargs={"uuid": item.uuid})
+    assert client.get(url).status_code == 200
+    evidence = AwardEvidence.objects.get(award=s.award)
+    award_evidence_privacy(actor=s.learner, award=s.award, evidence=evidence, private=True)
+    assert client.get(url).status_code == 404
+    assert signed_in(client, s.learner).get(url).status_code == 200
+    assert signed_in(client, s.world.assessor).get(url).status_code == 200
+
+
+def test_a_credential_grouping_its_evidence_publishes_only_the_files_it_names(
+    client: Any, s: SimpleNamespace
+) -> None:
+    submission = b.submission(s.enrolment)
+    v1 = submission.demonstrations.get(competency=s.competency)
+    v1.items.all().delete()
+    files = [file_item(v1, visibility="public") for _ in range(MAX_EVIDENCE + 1)]
+    scores = {
+        c.pk: (list(c.levels.order_by("position", "pk"))[1].pk, "Good work.")
+        for c in s.version.competencies.all()
+    }
+    assessment_record(
+        actor=s.world.assessor, submission=submission, scores=scores, decision="meets"
+    )
+    submission.refresh_from_db()
+    award = submission.award
+    award_accept(actor=s.learner, award=award)
+    award_share(actor=s.learner, award=award, shared=True)
+    first, second = (
+        reverse("learning:evidence_file", kwargs={"uuid": item.uuid}) for item in files[:2]
+    )
+    assert client.get(first).status_code == 200  # the address the credential names
+    assert client.get(second).status_code == 404  # only listed in its description
+    piece = AwardEvidence.objects.get(award=award, url=evidence_url(files[0]))
+    award_evidence_privacy(actor=s.learner, award=award, evidence=piece, private=True)
+    assert client.get(first).status_code == 404
 
 
 def test_an_unknown_evidence_uuid_is_404(client: Any, s: SimpleNamespace) -> None:
