@@ -6,6 +6,21 @@ The link's token is derived from the attestation's uuid and nonce under SECRET_K
 audit log or the outbox (the e-mail derives the link again when it is sent). Sending the
 request again draws a new nonce, so the old link stops working. Answering locks the row, so
 a link used twice at once is answered once.
+
+Each request and each resend sends a stranger an e-mail written partly by the learner, so both
+are budgeted, counted from what is stored already (the Attestation rows and the audit log's
+resends; the models keep no counters):
+
+- per competency of one enrolment, across all versions of its demonstration: `MAX_REQUESTS`
+  requests, each sent again at most `MAX_RESENDS` times;
+- per learner, over the last 24 hours: `MAX_LEARNER_EMAILS_PER_DAY` e-mails in all;
+- per recipient mailbox (sub-addresses such as name+tag@ count as name@), platform-wide, over
+  the last 24 hours: `MAX_RECIPIENT_EMAILS_PER_DAY` e-mails.
+
+The learner's limits hold under concurrency: the lock taken on the demonstration (or the
+attestation) joins, and so locks, the learner's own row, so one learner's requests run one at
+a time. The recipient's limit is not serialised across learners and may be passed by a request
+or two sent at the same instant.
 """
 
 from __future__ import annotations
@@ -20,11 +35,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from mosaics.audit.log import history, record
+from mosaics.audit.log import history, record, target_of
+from mosaics.audit.models import AuditEntry
 from mosaics.learning import notifications
 from mosaics.learning.actions._common import (
     MAX_SHORT,
@@ -42,7 +59,9 @@ from mosaics.organisations import permissions
 __all__ = [
     "MAX_COMMENT",
     "MAX_EMAIL",
+    "MAX_LEARNER_EMAILS_PER_DAY",
     "MAX_MESSAGE",
+    "MAX_RECIPIENT_EMAILS_PER_DAY",
     "MAX_REQUESTS",
     "MAX_RESENDS",
     "attestation_answer",
@@ -54,11 +73,19 @@ __all__ = [
     "learner_name",
 ]
 
-#: Requests per demonstration, whatever became of them: enough to ask someone else after a
-#: dispute or a cancellation, too few to use the platform to mail strangers.
+#: Requests per competency of one enrolment, across all versions of its demonstration and
+#: whatever became of them: enough to ask someone else after a dispute or a cancellation, too
+#: few to use the platform to mail strangers (revising does not give more).
 MAX_REQUESTS = 5
 #: Times one request may be sent again (each sends an e-mail to the supervisor).
 MAX_RESENDS = 3
+#: E-mails (requests and resends) one learner may have sent to supervisors in `LIMIT_WINDOW`.
+MAX_LEARNER_EMAILS_PER_DAY = 10
+#: E-mails (requests and resends, from all learners) one mailbox may receive in `LIMIT_WINDOW`.
+MAX_RECIPIENT_EMAILS_PER_DAY = 5
+#: The rolling window of the daily limits.
+LIMIT_WINDOW = timedelta(hours=24)
+RESEND_ACTION = "learning.attestation_resend"
 MAX_COMMENT = 5_000
 MAX_MESSAGE = 2_000
 MAX_EMAIL = 254
@@ -135,6 +162,58 @@ def _is_own_address(user: Any, email: str) -> bool:
     return bool(EmailAddress.objects.filter(user=user, email__iexact=email).exists())
 
 
+def _recipient(email: str) -> Q:
+    """The stored supervisor addresses that reach the same mailbox as `email` (stored lower
+    case): the address itself and its sub-addresses (name+anything@domain)."""
+    local, _at, domain = email.rpartition("@")
+    base = local.split("+", 1)[0]
+    return Q(supervisor_email=f"{base}@{domain}") | Q(
+        supervisor_email__startswith=f"{base}+", supervisor_email__endswith=f"@{domain}"
+    )
+
+
+def _resends_since(since: datetime, **filters: Any) -> int:
+    return AuditEntry.objects.filter(action=RESEND_ACTION, created__gt=since, **filters).count()
+
+
+def _learner_emails(learner: Any, since: datetime) -> int:
+    """Supervisor e-mails the learner has had sent since `since`: requests and resends."""
+    requests = Attestation.objects.filter(
+        demonstration__enrolment__learner=learner, requested_at__gt=since
+    ).count()
+    return requests + _resends_since(since, actor=learner)
+
+
+def _recipient_emails(email: str, since: datetime) -> int:
+    """Supervisor e-mails sent to `email`'s mailbox since `since`, by anyone."""
+    to_mailbox = Attestation.objects.filter(_recipient(email))
+    requests = to_mailbox.filter(requested_at__gt=since).count()
+    # A request sent again in the window expires after the window began (the new link lives
+    # from the resend on), so only those few need their audit entries counted.
+    targets = [target_of(a) for a in to_mailbox.filter(expires_at__gt=since).only("pk")]
+    return requests + (_resends_since(since, target__in=targets) if targets else 0)
+
+
+def _check_daily_limits(learner: Any, email: str, now: datetime) -> None:
+    since = now - LIMIT_WINDOW
+    if _learner_emails(learner, since) >= MAX_LEARNER_EMAILS_PER_DAY:
+        raise refuse(
+            _(
+                "You have sent the most supervisor requests allowed for today. "
+                "Please try again tomorrow."
+            ),
+            "daily_limit",
+        )
+    if _recipient_emails(email, since) >= MAX_RECIPIENT_EMAILS_PER_DAY:
+        raise refuse(
+            _(
+                "We cannot send another request to this e-mail address today. "
+                "Please try again tomorrow."
+            ),
+            "recipient_limit",
+        )
+
+
 def _issue_token(attestation: Attestation) -> None:
     """Draw a new nonce and store the hash of the token it makes (the old link dies)."""
     attestation.nonce = new_nonce()
@@ -185,12 +264,21 @@ def attestation_request(
                 _("Ask someone else: you cannot confirm your own work."),
                 "own_email",
             )
-        if demonstration.attestations.count() >= MAX_REQUESTS:
+        # Counted over every version: revising and submitting again gives no new requests.
+        asked = Attestation.objects.filter(
+            demonstration__enrolment=enrolment, demonstration__competency=demonstration.competency
+        ).count()
+        if asked >= MAX_REQUESTS:
             raise refuse(
-                _("You have asked for %(count)d confirmations of this demonstration already.")
+                _(
+                    "You have sent the most supervisor requests allowed for this competency "
+                    "(%(count)d). If you still need a supervisor's confirmation, ask the people "
+                    "who run this micro-credential."
+                )
                 % {"count": MAX_REQUESTS},
                 "limit",
             )
+        _check_daily_limits(enrolment.learner, email, now)
         # An expired request still holds the "one open request" place: let it go.
         replaced = list(
             Attestation.objects.select_for_update()
@@ -266,12 +354,13 @@ def attestation_resend(
                 % {"count": MAX_RESENDS},
                 "limit",
             )
+        _check_daily_limits(enrolment.learner, attestation.supervisor_email, now)
         _issue_token(attestation)
         attestation.expires_at = _expiry(now)
         attestation.save(update_fields=["nonce", "token_hash", "expires_at"])
         record(
             actor=actor,
-            action="learning.attestation_resend",
+            action=RESEND_ACTION,
             target=attestation,
             organisation=_organisation(attestation.demonstration),
             supervisor=attestation.supervisor_email,
@@ -283,7 +372,7 @@ def attestation_resend(
 
 def _resends(attestation: Attestation) -> int:
     # The model keeps no counter: the audit log knows how often it was sent again.
-    return history(attestation).filter(action="learning.attestation_resend").count()
+    return history(attestation).filter(action=RESEND_ACTION).count()
 
 
 def attestation_cancel(*, actor: Any, attestation: Attestation) -> Attestation:
