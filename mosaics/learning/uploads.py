@@ -285,7 +285,7 @@ def _check_document(data: bytes, limit: int) -> tuple[str, str]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+    except Exception:  # BadZipFile, NotImplementedError (a version or method it cannot read), ...
         raise _damaged() from None
     if not members:
         raise _unsupported()
@@ -340,8 +340,7 @@ def _odf_type(archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> tuple[str, s
     try:
         with archive.open(member) as handle:
             declared = handle.read(201).decode("ascii").strip()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
-        # ValueError also covers UnicodeDecodeError.
+    except Exception:  # a crafted archive: zlib.error, NotImplementedError, RuntimeError, ...
         raise _damaged() from None
     if not declared.startswith(ODF_PREFIX):
         raise _unsupported()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import Image
 
 from mosaics.audit.models import AuditEntry
@@ -316,6 +317,68 @@ def test_opendocument_with_an_unknown_type() -> None:
 
 def test_a_damaged_zip() -> None:
     assert refusal("report.docx", docx()[:60]).code == "damaged"
+
+
+def patched(data: bytes, *changes: tuple[bytes, int, bytes]) -> bytes:
+    """`data` with, after the first `signature`, the bytes at `offset` replaced."""
+    out = bytearray(data)
+    for signature, offset, value in changes:
+        start = out.index(signature) + offset
+        out[start : start + len(value)] = value
+    return bytes(out)
+
+
+LOCAL, CENTRAL = b"PK\x03\x04", b"PK\x01\x02"
+
+
+def odt_with_corrupt_mimetype() -> bytes:
+    """An OpenDocument file whose deflated `mimetype` part is garbage (zlib.error)."""
+    odt = zip_bytes([("mimetype", b"application/vnd.oasis.opendocument.text")])
+    return patched(odt, (LOCAL, 30 + len("mimetype"), b"\xff" * 6))
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        # A directory asking for a ZIP version no reader knows (NotImplementedError).
+        ("report.docx", patched(docx(), (CENTRAL, 6, b"\x63"))),
+        ("report.odt", odt_with_corrupt_mimetype()),
+        # A compression method no reader knows (NotImplementedError on reading).
+        (
+            "report.odt",
+            patched(
+                zip_bytes([("mimetype", b"application/vnd.oasis.opendocument.text")]),
+                (LOCAL, 8, b"\x63\x00"),
+                (CENTRAL, 10, b"\x63\x00"),
+            ),
+        ),
+    ],
+    ids=["unsupported-version", "corrupt-deflate", "unknown-method"],
+)
+def test_a_crafted_archive_is_refused_as_damaged(name: str, data: bytes) -> None:
+    assert refusal(name, data).code == "damaged"
+
+
+def test_a_crafted_archive_uploaded_through_the_page_is_explained(world, client) -> None:  # type: ignore[no-untyped-def]
+    version = b.learning_version(world.issuer, competencies=1)
+    enrolment = b.enrolment(world.learner, version)
+    competency = version.competencies.first()
+    client.force_login(world.learner)
+    response = client.post(
+        reverse(
+            "learning:evidence_add",
+            kwargs={"slug": enrolment.micro_credential.slug, "competency": competency.pk},
+        ),
+        {
+            "kind": "file",
+            "file-file": upload("report.odt", odt_with_corrupt_mimetype()),
+            "file-visibility": "private",
+        },
+    )
+    assert response.status_code == 400
+    assert "This file could not be read" in response.content.decode()
+    assert not EvidenceItem.objects.exists()
+    assert not AuditEntry.objects.filter(action="learning.evidence_add").exists()
 
 
 # --- the learner's file name -----------------------------------------------------------------
