@@ -157,6 +157,44 @@ def test_the_address_on_the_account_itself_is_refused_too(demo: Any) -> None:
 
 
 @pytest.mark.parametrize(
+    ("own", "asked"),
+    [
+        ("sam@example.org", "sam+boss@example.org"),
+        ("sam@example.org", "SAM+Boss@Example.ORG"),
+        ("sam@example.org", "sam+@example.org"),
+        ("sam+mosaics@example.org", "sam@example.org"),
+        ("sam+mosaics@example.org", "sam+other@example.org"),
+    ],
+)
+@pytest.mark.parametrize("where", ["account", "added", "added_unverified"])
+def test_nobody_attests_their_own_work_through_a_sub_address(
+    demo: Any, own: str, asked: str, where: str
+) -> None:
+    learner = demo.enrolment.learner
+    if where == "account":
+        learner.email = own
+        learner.save(update_fields=["email"])
+    else:
+        EmailAddress.objects.create(user=learner, email=own, verified=where == "added")
+    before = _counts()
+    with pytest.raises(LearningRefused) as refused:
+        _ask(demo, email=asked)
+    assert refused.value.code == "own_email"
+    assert _counts() == before
+
+
+@pytest.mark.parametrize(
+    "other",
+    ["sam.boss@example.org", "sam-boss@example.org", "sam@example.org.test", "sa@example.org"],
+)
+def test_an_address_like_the_learner_s_is_someone_else(demo: Any, other: str) -> None:
+    learner = demo.enrolment.learner
+    learner.email = "sam@example.org"
+    learner.save(update_fields=["email"])
+    assert _ask(demo, email=other).supervisor_email == other
+
+
+@pytest.mark.parametrize(
     ("name", "email", "code"),
     [
         ("", SUPERVISOR, "required"),

@@ -156,10 +156,22 @@ def _supervisor_email(value: Any) -> str:
     return email.lower()
 
 
+def _mailbox(email: str) -> str:
+    """The mailbox an address delivers to, for comparing addresses: case-folded, without a
+    sub-address tag (name+tag@example.org reaches name@example.org)."""
+    local, _at, domain = email.casefold().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
 def _is_own_address(user: Any, email: str) -> bool:
-    if (user.email or "").lower() == email:
-        return True
-    return bool(EmailAddress.objects.filter(user=user, email__iexact=email).exists())
+    """Whether `email` reaches one of the learner's own mailboxes: the account's address or
+    any address they added, verified or not, with or without a +tag on either side."""
+    mailbox = _mailbox(email)
+    addresses = [
+        user.email or "",
+        *EmailAddress.objects.filter(user=user).values_list("email", flat=True),
+    ]
+    return any(_mailbox(address) == mailbox for address in addresses if address)
 
 
 def _recipient(email: str) -> Q:
