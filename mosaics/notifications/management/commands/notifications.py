@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -21,6 +22,23 @@ WORDS = {
 }
 
 
+#: The most messages one run may send (far more than a run every few minutes needs; a number
+#: the database's LIMIT can hold).
+MAX_LIMIT = 100_000
+
+
+def _limit(value: str) -> int:
+    """`--limit`: a whole number from 1 to MAX_LIMIT, written in ASCII digits."""
+    text = value.strip()
+    digits = text.isascii() and text.isdigit() and len(text) <= len(str(MAX_LIMIT))
+    if not digits or not 1 <= int(text) <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(
+            f"{value[:40]!r} is not a number of messages: give a whole number from 1 to "
+            f"{MAX_LIMIT}."
+        )
+    return int(text)
+
+
 class Command(BaseCommand):
     help = (
         "E-mail notifications: `send` sends every message that is due (new ones, and retries "
@@ -31,14 +49,14 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["send", "status"])
         parser.add_argument(
             "--limit",
-            type=int,
+            type=_limit,
             default=500,
-            help="Send at most this many messages in one run (default 500).",
+            help=f"Send at most this many messages in one run (1 to {MAX_LIMIT}; default 500).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "send":
-            counts = deliver_due(limit=max(options["limit"], 1))
+            counts = deliver_due(limit=options["limit"])
             if not counts:
                 self.stdout.write("No notifications are due.")
             for state, count in sorted(counts.items()):
