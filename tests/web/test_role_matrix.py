@@ -1,16 +1,19 @@
 """The role matrix: every view × every persona.
 
 `ROUTES` names each URL of the organisations, issuance, catalogue, endorsements, pathways,
-awards, portfolio, verification and accounts apps with the method it is driven by and who may
-use it. `test_every_route_is_in_the_matrix`
-fails when a view is added without a row here, so no view escapes the matrix.
+awards, portfolio, verification, learning and accounts apps with the method it is driven by
+(a page that shows a form and takes it is driven both ways) and who may use it.
+`test_every_route_is_in_the_matrix` fails when a view is added without a row here, so no view
+escapes the matrix. (allauth's own pages, two-factor included, are allauth's: not in it.)
 
 For a persona outside a route's audience the view must refuse: a signed-out visitor is sent to
 sign in (or gets a 404 for objects they may not know about), anyone else gets 403 or 404 — or,
 for a lifecycle step they may see but not take, a redirect that changed nothing. Nothing may
 change in any refused case (audit log and row counts). For a persona inside the audience the
 view must not refuse; allowed POSTs run inside a transaction that is rolled back, so every
-persona meets the same scene. The detailed behaviour of each view is tested in its own module.
+persona meets the same scene. A POST sends what the route's `data` gives (a request that would
+succeed for its audience), or nothing; a refused persona sends the same and must change
+nothing. The detailed behaviour of each view is tested in its own module.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ from mosaics.verification.models import ApiToken
 from mosaics.verification.tokens import api_token_create
 from tests import factories as f
 from tests.personas import PERSONAS, World
+from tests.web import role_matrix_learning as learning
+from tests.web.role_matrix_learning import Learning
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +62,7 @@ NAMESPACES = (
     "awards",
     "portfolio",
     "verification",
+    "learning",
     "accounts",
 )
 
@@ -81,12 +87,23 @@ HOLDER = frozenset({"learner"})
 # The staff award pages also answer people who award in another institution (their own lists).
 AWARDING_ANYWHERE = AWARDING | {"other_admin"}
 
-# Titles only the design team (and the partner asked to endorse the draft) may ever see.
+# Learning: the learner owns their enrolments; the issuing organisation's assessors and
+# institution admins (a platform admin acts as one) assess; the queue and the conflicts page
+# also answer people who assess in another institution (their own, empty, lists).
+ASSESSING = ADMINS | {"assessor"}
+ASSESSING_ANYWHERE = ASSESSING | {"other_admin"}
+# Enrolment settings: the issuing organisation's designers and institution admins.
+ENROLMENT_STAFF = DESIGN_EDIT
+
+# Titles only the design team (and the partner asked to endorse the draft) may ever see, and
+# what only the learner and those who assess their work may ever see.
 PRIVATE = {
     "Draft Design": DESIGN_VIEW | {"endorser"},
     "Submitted Design": DESIGN_VIEW,
     "Approved Design": DESIGN_VIEW,
     "Draft pathway": DESIGN_VIEW,
+    learning.NARRATIVE: HOLDER | ASSESSING,
+    learning.REFLECTION: HOLDER | ASSESSING,
 }
 
 
@@ -110,6 +127,7 @@ class Scene:
     external: ExternalBadge
     api_token: ApiToken
     learner_did: BoundDid
+    learning: Learning
 
     def design(self, version: Version) -> dict[str, Any]:
         return {"slug": version.micro_credential.slug, "number": version.number}
@@ -220,16 +238,26 @@ def scene(world: World) -> Scene:
         learner_did=BoundDid.objects.create(
             user=world.learner, did="did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
         ),
+        learning=learning.build(world),
     )
 
 
 @dataclass(frozen=True)
 class Route:
-    method: str
+    method: str  # "get", "post", or "get+post" (both driven, for the same audience)
     kwargs: Callable[[Scene], dict[str, Any]]
     audience: frozenset[str]
     # Who is sent to sign in when signed out (False: a 404 is just as right, e.g. a token link).
     login: bool = True
+    # What a POST sends: a request that would succeed for the audience (default: nothing).
+    data: Callable[[Learning], dict[str, Any]] | None = None
+    # PRIVATE texts this route shows its whole audience (a token link shows the supervisor
+    # the one demonstration it is about).
+    discloses: frozenset[str] = frozenset()
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return tuple(self.method.split("+"))
 
 
 def _draft(s: Scene) -> dict[str, Any]:
@@ -286,6 +314,35 @@ def _collection(s: Scene) -> dict[str, Any]:
 
 def _external(s: Scene) -> dict[str, Any]:
     return {"uuid": s.external.uuid}
+
+
+def _working(s: Scene) -> dict[str, Any]:
+    """The micro-credential the learner is still working on."""
+    return {"slug": s.learning.working.micro_credential.slug}
+
+
+def _first(s: Scene) -> dict[str, Any]:
+    return {**_working(s), "competency": s.learning.first.pk}
+
+
+def _second(s: Scene) -> dict[str, Any]:
+    return {**_working(s), "competency": s.learning.second.pk}
+
+
+def _attempt(s: Scene) -> dict[str, Any]:
+    return {"slug": s.learning.assessed.micro_credential.slug, "number": 1}
+
+
+def _submission(s: Scene) -> dict[str, Any]:
+    return {"uuid": s.learning.submission.uuid}
+
+
+def _draft_item(s: Scene) -> dict[str, Any]:
+    return {"uuid": s.learning.draft_item.uuid}
+
+
+def _attestation(s: Scene) -> dict[str, Any]:
+    return {"uuid": s.learning.attestation.uuid}
 
 
 ROUTES: dict[str, Route] = {
@@ -459,7 +516,90 @@ ROUTES: dict[str, Route] = {
     "verification:api_token_revoke": Route(
         "post", lambda s: {**_issuer(s), "pk": s.api_token.pk}, ADMINS
     ),
-    # --- accounts --------------------------------------------------------------------------
+    # --- learning: enrolment ----------------------------------------------------------------
+    "learning:mine": Route("get", _none, SIGNED_IN),
+    # Anyone signed in may enrol (the learner holds this one already: told so, nothing done).
+    "learning:enrol": Route(
+        "post",
+        lambda s: {"slug": s.published.micro_credential.slug},
+        SIGNED_IN,
+        data=learning.enrol,
+    ),
+    # `learn/<slug>/` is the signed-in person's own pathway: nothing in the address to guess.
+    # Someone not enrolled is shown the enrol box instead, never the learner's work (PRIVATE).
+    "learning:enrolment": Route("get", _working, SIGNED_IN),
+    "learning:withdraw": Route("get+post", _working, HOLDER),
+    "learning:enrolment_settings": Route(
+        "get+post", _working, ENROLMENT_STAFF, data=learning.enrolment_settings
+    ),
+    # --- learning: demonstrations ----------------------------------------------------------
+    "learning:demonstration": Route("get+post", _first, HOLDER, data=learning.demonstration),
+    "learning:evidence_add": Route("post", _first, HOLDER, data=learning.evidence_add),
+    "learning:demonstration_submit": Route("post", _first, HOLDER),
+    "learning:demonstration_revise": Route("post", _second, HOLDER),
+    "learning:demonstration_discard": Route("post", _first, HOLDER),
+    "learning:evidence_remove": Route("post", _draft_item, HOLDER),
+    "learning:evidence_visibility": Route(
+        "post", _draft_item, HOLDER, data=learning.evidence_visibility
+    ),
+    # A submitted version, and its files, are also for those who assess the submission.
+    "learning:demonstration_version": Route(
+        "get", lambda s: {"uuid": s.learning.demonstration.uuid}, HOLDER | ASSESSING
+    ),
+    "learning:evidence_file": Route(
+        "get", lambda s: {"uuid": s.learning.file_item.uuid}, HOLDER | ASSESSING, login=False
+    ),
+    # --- learning: supervisor attestation --------------------------------------------------
+    "learning:attestation_request": Route(
+        "get+post",
+        lambda s: {"uuid": s.learning.second_demonstration.uuid},
+        HOLDER,
+        data=learning.attestation_request,
+    ),
+    "learning:attestation_resend": Route("post", _attestation, HOLDER),
+    "learning:attestation_cancel": Route("post", _attestation, HOLDER),
+    # The supervisor's link needs no account: its token is the only key, so whoever holds it
+    # — signed out (the supervisor's usual case) or signed in as anyone at all — gets the same
+    # page for the one demonstration it names, and may answer it once. What the matrix holds
+    # it to is that the token opens that demonstration only: its narrative is disclosed here,
+    # and nothing else private (no design, no reflection) is shown to anyone. Without the
+    # token the demonstration's other pages refuse them (rows above).
+    "learning:attest": Route(
+        "get+post",
+        lambda s: {"token": s.learning.token},
+        EVERYONE,
+        login=False,
+        data=learning.attest,
+        discloses=frozenset({learning.NARRATIVE}),
+    ),
+    "learning:attest_file": Route(
+        "get",
+        lambda s: {"token": s.learning.token, "uuid": s.learning.file_item.uuid},
+        EVERYONE,
+        login=False,
+    ),
+    # --- learning: reflection, submitting, attempts, route ---------------------------------
+    "learning:reflection": Route("get+post", _working, HOLDER, data=learning.reflection),
+    "learning:submit": Route("get+post", _working, HOLDER, data=learning.submit),
+    "learning:route": Route("get+post", _working, HOLDER, data=learning.route),
+    "learning:submission": Route("get", _attempt, HOLDER),
+    "learning:submission_withdraw": Route("post", _attempt, HOLDER),
+    # --- learning: assessment --------------------------------------------------------------
+    "learning:queue": Route("get", _none, ASSESSING_ANYWHERE),
+    "learning:conflicts": Route("get", _none, ASSESSING_ANYWHERE),
+    "learning:conflict_withdraw": Route(
+        "post", lambda s: {"pk": s.learning.conflict.pk}, frozenset({"assessor"})
+    ),
+    # The learner gets a 403 on the assessment page of their own submission.
+    "learning:assess": Route("get+post", _submission, ASSESSING, data=learning.assess),
+    "learning:conflict_declare": Route(
+        "post", _submission, ASSESSING, data=learning.conflict_declare
+    ),
+    # --- accounts: every signed-in person's own --------------------------------------------
+    "accounts:profile": Route("get+post", _none, SIGNED_IN, data=learning.profile),
+    "accounts:export": Route("get+post", _none, SIGNED_IN),
+    # Staff and platform admins are told their roles go first (the form again, 400).
+    "accounts:delete": Route("get+post", _none, SIGNED_IN, data=learning.delete),
     "accounts:did": Route("get", _none, SIGNED_IN),
     "accounts:did_unbind": Route("post", lambda s: {"pk": s.learner_did.pk}, HOLDER),
 }
@@ -507,6 +647,7 @@ def _state() -> tuple[Any, ...]:
         list(ExternalBadge.objects.values_list("pk", "shared").order_by("pk")),
         list(ApiToken.objects.values_list("pk", "revoked_at").order_by("pk")),
         BoundDid.objects.count(),
+        *learning.state(),
     )
 
 
@@ -518,43 +659,54 @@ def _is_login_redirect(response: Any) -> bool:
 def test_route_answers_each_persona_as_the_matrix_says(name: str, scene: Scene) -> None:
     route = ROUTES[name]
     url = reverse(name, kwargs=route.kwargs(scene))
+    data = route.data(scene.learning) if route.data is not None else {}
     failures = []
-    for persona in PERSONAS:
-        client = Client()
-        user = scene.world.people[persona]
-        if user is not None:
-            client.force_login(user)
-        before = _state()
-        if route.method == "get":
-            response = client.get(url)
-        else:
-            with transaction.atomic():
-                response = client.post(url, {})
-                allowed_change = _state() != before
-                transaction.set_rollback(True)
-        status = response.status_code
-        body = getattr(response, "content", b"").decode("utf-8", "replace")
-        for title, audience in PRIVATE.items():
-            if persona not in audience and title in body:
-                failures.append(f"{persona} was shown {title!r}")
-        if status >= 500:
-            failures.append(f"{persona}: {status}")
-            continue
-        refused = status in (401, 403, 404) or _is_login_redirect(response)
-        if persona in route.audience:
-            if refused:
-                failures.append(f"{persona} is in the audience but was refused ({status})")
-            continue
-        if route.method == "get":
-            ok = status in (401, 403, 404) or _is_login_redirect(response)
-        else:
-            # Someone who may see the object but not take this step may also be told why:
-            # a redirect with a message, or the form again with the reason (400).
-            ok = _state() == before and (
-                refused or (status in (302, 400) and not allowed_change and persona != "anonymous")
-            )
-        if persona == "anonymous" and route.login and status == 302:
-            ok = ok and _is_login_redirect(response)
-        if not ok:
-            failures.append(f"{persona} is outside the audience but got {status}")
+    for method in route.methods:
+        for persona in PERSONAS:
+            failures += [
+                f"{method.upper()} {failure}"
+                for failure in _drive(route, method, url, data, persona, scene)
+            ]
     assert failures == [], f"{name} ({url}):\n" + "\n".join(failures)
+
+
+def _drive(
+    route: Route, method: str, url: str, data: dict[str, Any], persona: str, scene: Scene
+) -> list[str]:
+    client = Client()
+    user = scene.world.people[persona]
+    if user is not None:
+        client.force_login(user)
+    outsider = persona not in route.audience
+    # Every request runs in a transaction rolled back afterwards, so each persona meets the
+    # same scene; an outsider's must not have changed anything when it ends.
+    with transaction.atomic():
+        before = _state() if outsider else None
+        response = client.get(url) if method == "get" else client.post(url, data)
+        changed = outsider and _state() != before
+        transaction.set_rollback(True)
+    failures = []
+    status = response.status_code
+    body = getattr(response, "content", b"").decode("utf-8", "replace")
+    for title, audience in PRIVATE.items():
+        shown_to = audience | (route.audience if title in route.discloses else frozenset())
+        if persona not in shown_to and title in body:
+            failures.append(f"{persona} was shown {title!r}")
+    if status >= 500:
+        return [*failures, f"{persona}: {status}"]
+    refused = status in (401, 403, 404) or _is_login_redirect(response)
+    if not outsider:
+        if refused:
+            failures.append(f"{persona} is in the audience but was refused ({status})")
+        return failures
+    # Someone who may see the object but not take this step may also be told why: a redirect
+    # with a message, or the form again with the reason (400).
+    told_why = method == "post" and status in (302, 400) and persona != "anonymous"
+    ok = refused or told_why
+    if persona == "anonymous" and route.login and status == 302:
+        ok = ok and _is_login_redirect(response)
+    if not ok:
+        failures.append(f"{persona} is outside the audience but got {status}")
+    if changed:
+        failures.append(f"{persona} is outside the audience but changed something ({status})")
+    return failures
