@@ -80,7 +80,10 @@ def test_the_learner_asks_a_supervisor(demo: Any) -> None:
     assert attestation.token_hash == token_hash(attestation_token(attestation))
     entry = AuditEntry.objects.get(action="learning.attestation_request")
     assert entry.actor == demo.enrolment.learner
-    assert entry.data["supervisor"] == "pat.manager@example.org"
+    assert entry.data == {
+        "demonstration": str(demo.uuid),
+        "expires_at": attestation.expires_at.isoformat(),
+    }
     assert entry.organisation == demo.enrolment.micro_credential.issuer.organisation
     notification = Notification.objects.get()
     assert notification.kind == notifications.ATTESTATION_REQUESTED
@@ -269,7 +272,7 @@ def test_the_supervisor_confirms(demo: Any) -> None:
     assert answered.answered_at is not None
     entry = AuditEntry.objects.get(action="learning.attestation_answer")
     assert entry.actor is None
-    assert entry.data == {"supervisor": "pat.manager@example.org", "state": "confirmed"}
+    assert entry.data == {"state": "confirmed"}
     told = Notification.objects.get(kind=notifications.ATTESTATION_ANSWERED)
     assert told.recipient == demo.enrolment.learner.email
     assert told.target == f"learning.attestation:{attestation.pk}"
@@ -454,6 +457,43 @@ def test_no_token_is_stored_anywhere(demo: Any, django_capture_on_commit_callbac
     ]
     for token in (first, second):
         assert not any(token in text for text in stored)
+
+
+def test_the_audit_log_never_holds_the_supervisor_s_address(demo: Any) -> None:
+    learner = demo.enrolment.learner
+    cancelled = _ask(demo)
+    attestation_resend(actor=learner, attestation=cancelled)
+    attestation_cancel(actor=learner, attestation=cancelled)
+    answered = _ask(demo, email="Other.Supervisor@Example.org")
+    attestation_answer(token=attestation_token(answered), confirmed=True, comment="Yes.")
+    entries = AuditEntry.objects.filter(action__startswith="learning.attestation_")
+    assert sorted(entries.values_list("action", flat=True)) == [
+        "learning.attestation_answer",
+        "learning.attestation_cancel",
+        "learning.attestation_request",
+        "learning.attestation_request",
+        "learning.attestation_resend",
+    ]
+    # The target names the attestation, which knows the address.
+    assert {e.target for e in entries} == {
+        f"learning.attestation:{cancelled.pk}",
+        f"learning.attestation:{answered.pk}",
+    }
+    stored = repr(list(AuditEntry.objects.values_list("data", flat=True))).lower()
+    assert "pat.manager" not in stored
+    assert "other.supervisor" not in stored
+
+
+def test_deleting_the_account_leaves_no_supervisor_address_behind(demo: Any) -> None:
+    from mosaics.accounts.actions import account_delete
+
+    learner = demo.enrolment.learner
+    attestation = _ask(demo)
+    attestation_resend(actor=learner, attestation=attestation)
+    account_delete(actor=learner, password=f.PASSWORD)
+    assert not Attestation.objects.exists()
+    stored = repr(list(AuditEntry.objects.values_list("data", "target"))).lower()
+    assert "pat.manager" not in stored
 
 
 def test_the_supervisor_never_sees_the_username(world: Any) -> None:

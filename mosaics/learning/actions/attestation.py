@@ -7,6 +7,9 @@ audit log or the outbox (the e-mail derives the link again when it is sent). Sen
 request again draws a new nonce, so the old link stops working. Answering locks the row, so
 a link used twice at once is answered once.
 
+The supervisor's address is never written into the audit log: an entry's target names the
+attestation, which holds the address and goes when the learner's account goes.
+
 Each request and each resend sends a stranger an e-mail written partly by the learner, so both
 are budgeted, counted from what is stored already (the Attestation rows and the audit log's
 resends; the models keep no counters):
@@ -332,7 +335,6 @@ def attestation_request(
             target=attestation,
             organisation=_organisation(demonstration),
             demonstration=str(demonstration.uuid),
-            supervisor=email,
             expires_at=attestation.expires_at.isoformat(),
             **({"replaced": [str(value) for value in replaced]} if replaced else {}),
         )
@@ -375,7 +377,6 @@ def attestation_resend(
             action=RESEND_ACTION,
             target=attestation,
             organisation=_organisation(attestation.demonstration),
-            supervisor=attestation.supervisor_email,
             expires_at=attestation.expires_at.isoformat(),
         )
         _notify_supervisor(attestation, enrolment.learner)
@@ -399,7 +400,6 @@ def attestation_cancel(*, actor: Any, attestation: Attestation) -> Attestation:
             action="learning.attestation_cancel",
             target=attestation,
             organisation=_organisation(attestation.demonstration),
-            supervisor=attestation.supervisor_email,
         )
     return attestation
 
@@ -473,7 +473,6 @@ def attestation_answer(
             action="learning.attestation_answer",
             target=attestation,
             organisation=_organisation(attestation.demonstration),
-            supervisor=attestation.supervisor_email,
             state=attestation.state,
         )
         notify(
