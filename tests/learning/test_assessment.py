@@ -3,6 +3,7 @@ assess; conflicts of interest."""
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import threading
@@ -164,10 +165,14 @@ def test_meets_awards_the_credential_with_the_evidence_the_learner_chose(
     assert evidence[0].genre == "link"
     assert first.narrative in evidence[0].narrative
     assert "At Prairie Analytics, as Analyst intern" in evidence[0].narrative
-    assert "Confirmed by Dana Supervisor, Team lead." in evidence[0].narrative
+    assert "Confirmed by their workplace supervisor (Team lead)." in evidence[0].narrative
     assert "Confirmed" not in evidence[1].narrative  # disputed: not claimed
     credential_evidence = award.credential["evidence"]
     assert len(credential_evidence) == 2
+    # The supervisors never agreed to be named in the learner's (publishable) credential.
+    for private in ("Dana", "dana@example.org", "Sam Other"):
+        assert private not in json.dumps(award.credential)
+        assert all(private not in e.narrative for e in evidence)
 
     results = {r.competency_id: r.level_id for r in award.results.all()}
     assert results == {c: level for c, (level, _) in scores(version).items()}
@@ -186,6 +191,38 @@ def test_meets_awards_the_credential_with_the_evidence_the_learner_chose(
     ]
     assert notified(submission) == [(notifications.SUBMISSION_DECIDED, world.learner.email)]
     assert AuditEntry.objects.filter(action="awards.issue").count() == 1
+
+
+def test_a_confirmation_without_a_role_names_nobody(world, version, submission):
+    first = submission.demonstrations.order_by("competency__position").first()
+    _attest(first, name="Dana Supervisor", role="")
+    assess(world.assessor, submission)
+    award = Award.objects.get()
+    narrative = award.evidence.order_by("position").first().narrative
+    assert narrative.endswith("Confirmed by their workplace supervisor.")
+    assert "Dana" not in json.dumps(award.credential)
+
+
+@pytest.mark.parametrize(
+    ("names", "recipient"),
+    [
+        ({"display_name": "Jo", "first_name": "Joanna", "last_name": "Doe"}, "Jo"),
+        ({"first_name": "Joanna", "last_name": "Doe"}, "Joanna Doe"),
+        ({}, ""),
+    ],
+    ids=["display-name", "full-name", "no-name"],
+)
+def test_the_award_never_names_the_learner_by_their_user_name(world, version, names, recipient):
+    learner = f.UserFactory(
+        username="jane.doe.1987",
+        email="jane.doe.1987@example.org",
+        **{"first_name": "", "last_name": "", **names},
+    )
+    submission = b.submission(b.enrolment(learner, version))
+    assess(world.assessor, submission)
+    award = Award.objects.get()
+    assert award.recipient_name == recipient
+    assert "jane.doe" not in json.dumps(award.credential).replace(learner.email, "")
 
 
 def test_many_items_are_combined_per_demonstration_and_an_unshared_summary_stays_out(

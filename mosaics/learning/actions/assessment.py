@@ -42,6 +42,7 @@ from mosaics.learning.actions._common import (
     refuse,
     text,
 )
+from mosaics.learning.actions.attestation import chosen_name
 from mosaics.learning.actions.enrolment import enrolment_finish
 from mosaics.learning.models import (
     Assessment,
@@ -294,7 +295,8 @@ def assessment_record(
                         evidence=assessment_evidence(submission),
                         results={s.competency.pk: s.level.pk for s in checked},
                         narrative=reflection.summary if reflection.share_summary else "",
-                        recipient_name=learner.legal_name or learner.name,
+                        # Never the username (made from the e-mail address): "" then.
+                        recipient_name=learner.legal_name or chosen_name(learner),
                         source="assessment",
                         now=now,
                     )
@@ -405,12 +407,13 @@ def _confirmation(demonstration: Demonstration) -> str:
     if not confirmed:
         return ""
     latest = max(confirmed, key=lambda a: (a.answered_at or a.requested_at, a.pk))
+    # The supervisor never agreed to be named in a credential the learner may publish: their
+    # role only, never their name or address.
     if latest.supervisor_role:
-        return _("Confirmed by %(name)s, %(role)s.") % {
-            "name": latest.supervisor_name,
-            "role": latest.supervisor_role,
+        return _("Confirmed by their workplace supervisor (%(role)s).") % {
+            "role": latest.supervisor_role
         }
-    return _("Confirmed by %(name)s.") % {"name": latest.supervisor_name}
+    return _("Confirmed by their workplace supervisor.")
 
 
 def _narrative(demonstration: Demonstration) -> str:
