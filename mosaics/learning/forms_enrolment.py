@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms
@@ -44,6 +45,20 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+def _storable(value: datetime | None) -> datetime | None:
+    """A moment the database can hold: in UTC too it must fall within the years 1 to 9999
+    (31 December 9999 at 23:59 in Toronto is already the year 10000 in UTC)."""
+    if value is None:
+        return None
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise forms.ValidationError(
+            _("This date is too far in the past or the future."), code="out_of_range"
+        ) from None
+    return value
+
+
 class EnrolmentSettingsForm(forms.Form):
     capacity = forms.IntegerField(
         label=_("Places"),
@@ -68,6 +83,12 @@ class EnrolmentSettingsForm(forms.Form):
         widget=DateTimeLocalInput(),
         help_text=_("Leave empty to keep enrolment open."),
     )
+
+    def clean_opens(self) -> datetime | None:
+        return _storable(self.cleaned_data.get("opens"))
+
+    def clean_closes(self) -> datetime | None:
+        return _storable(self.cleaned_data.get("closes"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
