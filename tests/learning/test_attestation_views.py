@@ -275,6 +275,65 @@ def test_the_supervisor_sees_only_that_demonstration(client: Any, demo: Any) -> 
     assert 'name="comment"' in page
 
 
+SEEN = "Sam Learner and the assessors will see your answer, your name and your comment."
+PUBLISHED = (
+    "If you confirm it and Sam Learner earns the badge, their credential will say only that "
+    "their workplace supervisor confirmed this evidence, with the role Sam Learner gave for you "
+    "(“{role}”). It never shows your name or your e-mail address."
+)
+PUBLISHED_NO_ROLE = (
+    "If you confirm it and Sam Learner earns the badge, their credential will say only that "
+    "their workplace supervisor confirmed this evidence. It never shows your name or your "
+    "e-mail address."
+)
+
+
+def test_the_supervisor_page_says_what_is_seen_and_what_is_published(
+    client: Any, demo: Any
+) -> None:
+    page = client.get(_attest_url(_ask(demo))).content.decode()
+    assert SEEN in page
+    assert PUBLISHED.format(role="Team lead") in page
+    assert "your comment, your name and your e-mail address" not in page
+    assert '<div id="who-sees-it">' in page
+    assert 'aria-describedby="who-sees-it"' in page
+
+
+def test_without_a_role_the_supervisor_page_says_so(client: Any, demo: Any) -> None:
+    attestation = attestation_request(
+        actor=demo.enrolment.learner,
+        demonstration=demo,
+        supervisor_name="Pat Manager",
+        supervisor_email="pat@example.org",
+    )
+    page = client.get(_attest_url(attestation)).content.decode()
+    assert SEEN in page
+    assert PUBLISHED_NO_ROLE in page
+    assert "gave for you" not in page
+
+
+@pytest.mark.parametrize("role", ["Night-shift manager, St Mary's clinic", ""])
+def test_the_request_e_mail_says_what_is_seen_and_what_is_published(
+    demo: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any, role: str
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        attestation_request(
+            actor=demo.enrolment.learner,
+            demonstration=demo,
+            supervisor_name="Pat Manager",
+            supervisor_email="pat@example.org",
+            supervisor_role=role,
+        )
+    (mail,) = mailoutbox
+    (html, _mime), *_rest = mail.alternatives
+    published = PUBLISHED.format(role=role) if role else PUBLISHED_NO_ROLE
+    assert "Who sees your answer" in mail.body
+    assert SEEN in mail.body
+    assert published in mail.body
+    assert SEEN in html
+    assert published.replace("'", "&#x27;") in html
+
+
 def test_the_supervisor_confirms(client: Any, demo: Any) -> None:
     attestation = _ask(demo)
     url = _attest_url(attestation)
