@@ -31,10 +31,18 @@ SUPERVISOR = "Jordan Lee"
 SUPERVISOR_EMAIL = "jordan.lee@riverside-food.example"
 
 
+@pytest.fixture
+def assessor(page: Any, browser: Any, accessibility_log: Any) -> Any:
+    """The assessor's browser (cookies of their own), checked by axe like `page`."""
+    with s.other_page(browser, accessibility_log) as other:
+        yield other
+
+
 def test_a_new_learner_earns_a_badge_from_the_catalogue_to_the_verification_page(
     world: Any,
     page: Any,
     live_server: Any,
+    assessor: Any,
     browser: Any,
     accessibility_log: Any,
     tmp_path: Path,
@@ -198,32 +206,27 @@ def test_a_new_learner_earns_a_badge_from_the_catalogue_to_the_verification_page
     assert submission.state == Submission.State.SUBMITTED
 
     # --- The assessor returns it for revision. ------------------------------------------------
-    with s.other_page(browser, accessibility_log) as assessor:
-        s.sign_in_with_password(assessor, live_server, world.assessor)
-        s.follow(assessor, "Assessment")
-        queue = assessor.get_by_role("table", name="1 submission")
-        row = queue.get_by_role("row", name="Ana Moreau")
-        assert s.TITLE in row.inner_text()
-        assert "1 of 2 confirmed" in row.inner_text()
-        s.follow(assessor, "Ana Moreau", within=queue)
-        assert s.heading(assessor) == f"Ana Moreau: “{s.TITLE}”, attempt 1"
-        one = assessor.get_by_role("region", name=f"Competency 1: {first}")
-        two = assessor.get_by_role("region", name=f"Competency 2: {second}")
-        assert "Ana ran our data work all autumn." in one.inner_text()
-        one.get_by_role("group", name=f"Level reached in “{first}”").get_by_label(
-            "Beginning"
-        ).check()
-        one.get_by_label("Feedback on this competency").fill("Show how the plan changed.")
-        two.get_by_role("group", name=f"Level reached in “{second}”").get_by_label(
-            "Proficient"
-        ).check()
-        decision = assessor.get_by_role("group", name="Decision", exact=True)
-        decision.get_by_label("Return for revision").check()
-        assessor.get_by_label("Feedback to the learner").fill(
-            "Good work: say what the food bank did with your analysis."
-        )
-        click(assessor, "Record the assessment")
-        assert "No submission is waiting for assessment." in s.main_text(assessor)
+    s.sign_in_with_password(assessor, live_server, world.assessor)
+    s.follow(assessor, "Assessment")
+    queue = assessor.get_by_role("table", name="1 submission")
+    row = queue.get_by_role("row", name="Ana Moreau")
+    assert s.TITLE in row.inner_text()
+    assert "1 of 2 confirmed" in row.inner_text()
+    s.follow(assessor, "Ana Moreau", within=queue)
+    assert s.heading(assessor) == f"Ana Moreau: “{s.TITLE}”, attempt 1"
+    one = assessor.get_by_role("region", name=f"Competency 1: {first}")
+    two = assessor.get_by_role("region", name=f"Competency 2: {second}")
+    assert "Ana ran our data work all autumn." in one.inner_text()
+    one.get_by_role("group", name=f"Level reached in “{first}”").get_by_label("Beginning").check()
+    one.get_by_label("Feedback on this competency").fill("Show how the plan changed.")
+    two.get_by_role("group", name=f"Level reached in “{second}”").get_by_label("Proficient").check()
+    decision = assessor.get_by_role("group", name="Decision", exact=True)
+    decision.get_by_label("Return for revision").check()
+    assessor.get_by_label("Feedback to the learner").fill(
+        "Good work: say what the food bank did with your analysis."
+    )
+    click(assessor, "Record the assessment")
+    assert "No submission is waiting for assessment." in s.main_text(assessor)
     submission.refresh_from_db()
     assert submission.state == Submission.State.RETURNED
 
@@ -268,21 +271,22 @@ def test_a_new_learner_earns_a_badge_from_the_catalogue_to_the_verification_page
     assert second_attempt.state == Submission.State.SUBMITTED
 
     # --- The assessor finds both competencies at the passing level: the badge is awarded. -----
-    with s.other_page(browser, accessibility_log) as assessor:
-        s.sign_in_with_password(assessor, live_server, world.assessor)
-        s.follow(assessor, "Assessment")
-        s.follow(assessor, "Ana Moreau", within=assessor.get_by_role("table"))
-        assert s.heading(assessor) == f"Ana Moreau: “{s.TITLE}”, attempt 2"
-        assert "moved the Saturday opening" in s.main_text(assessor)
-        for statement in (first, second):
-            assessor.get_by_role("group", name=f"Level reached in “{statement}”").get_by_label(
-                "Proficient"
-            ).check()
-        assessor.get_by_role("group", name="Decision", exact=True).get_by_label(
-            "Meets the criteria"
+    s.follow(assessor, "Assessment")
+    s.follow(assessor, "Ana Moreau", within=assessor.get_by_role("table"))
+    assert s.heading(assessor) == f"Ana Moreau: “{s.TITLE}”, attempt 2"
+    assert "moved the Saturday opening" in s.main_text(assessor)
+    previous = assessor.get_by_role("region", name="Previous attempts")
+    assert "Attempt 1 — Returned for revision" in previous.inner_text()
+    assert "Show how the plan changed." in previous.inner_text()
+    for statement in (first, second):
+        assessor.get_by_role("group", name=f"Level reached in “{statement}”").get_by_label(
+            "Proficient"
         ).check()
-        click(assessor, "Record the assessment")
-        assert f"Ana Moreau meets the criteria and is awarded “{s.TITLE}”" in s.main_text(assessor)
+    assessor.get_by_role("group", name="Decision", exact=True).get_by_label(
+        "Meets the criteria"
+    ).check()
+    click(assessor, "Record the assessment")
+    assert f"Ana Moreau meets the criteria and is awarded “{s.TITLE}”" in s.main_text(assessor)
     second_attempt.refresh_from_db()
     assert second_attempt.state == Submission.State.MET
     award = Award.objects.get()
