@@ -322,6 +322,11 @@ def test_a_new_learner_earns_a_badge_from_the_catalogue_to_the_verification_page
     assert "I learned to tell a story with data." in signed.read_text()
     assert "Dashboard 1" in signed.read_text()
     assert "Field notes" not in signed.read_text()
+    # The supervisor confirmed version 1 of the first demonstration, not the revision that was
+    # awarded; either way a credential never names them or gives their address.
+    assert "Confirmed by their workplace supervisor" not in signed.read_text()
+    assert SUPERVISOR not in signed.read_text()
+    assert SUPERVISOR_EMAIL not in signed.read_text()
 
 
 def test_the_demonstration_page_works_with_the_keyboard_alone(
