@@ -69,11 +69,12 @@ class AccessibilityLog:
 
 
 # Runs are chained in the page so that a check started by the load event and one a test asks for
-# never overlap (axe refuses to run twice at once).
+# never overlap (axe refuses to run twice at once). Only violations are read, so axe is asked to
+# report nothing else (passes and incomplete results cost a third of its time on long pages).
 _AXE_RUN = """async (tags) => {
   const previous = window.__mosaicsAxe || Promise.resolve();
   const run = previous.catch(() => null).then(
-    () => axe.run(document, {runOnly: {type: 'tag', values: tags}}));
+    () => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']}));
   window.__mosaicsAxe = run;
   return await run;
 }"""
