@@ -353,10 +353,10 @@ def test_the_demonstration_page_works_with_the_keyboard_alone(
     expected = [
         # A draft may be saved with any of them empty (what must be there to submit is said
         # by the help text and, when submitting, by the error summary).
-        ("textarea", "Narrative (optional)"),
-        ("input", "Organisation (optional)"),
+        ("textarea", "Narrative (needed to submit)"),
+        ("input", "Organisation (needed to submit)"),
         ("input", "Your role (optional)"),
-        ("select", "Kind of setting (optional)"),
+        ("select", "Kind of setting (needed to submit)"),
         ("input", "From (optional)"),
         ("input", "Until (optional)"),
         ("button", "Save draft"),
