@@ -7,14 +7,18 @@
   role (``MOSAICS_TWO_FACTOR_ROLES``, anywhere) or a platform admin cannot open a staff page
   until they have set up two-factor authentication (an authenticator app or a security key);
   they are sent to the two-factor page with a message saying why. Only staff pages are
-  guarded (`STAFF_PATH_PREFIXES`): the public pages, the learner's own pages, the account and
-  two-factor pages, signing out, static files and the health check never are. It also sends
-  Django admin's own sign-in form to ours, requirement or not: the admin's form knows nothing
-  of second factors, so a platform admin's would otherwise be skipped there.
+  redirected (`STAFF_PATH_PREFIXES`): the public pages, the learner's own pages, the account
+  and two-factor pages, signing out, static files and the health check never are. The
+  redirect is the friendly explanation, not the guarantee: wherever a staff view lives, the
+  permission layer (`mosaics.organisations.permissions`) treats such a person as holding no
+  role (`needs_two_factor`). It also sends Django admin's own sign-in form to ours,
+  requirement or not: the admin's form knows nothing of second factors, so a platform
+  admin's would otherwise be skipped there.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -34,6 +38,7 @@ __all__ = [
     "STAFF_PATH_PREFIXES",
     "PreferredLanguageMiddleware",
     "StaffTwoFactorMiddleware",
+    "forget_two_factor",
     "needs_two_factor",
     "two_factor_roles",
 ]
@@ -42,7 +47,9 @@ __all__ = [
 #: organisation's staff manage (/manage/), design and review (/design/), assessment
 #: (/assess/), the endorsers' portal (/endorse/), pathways (/pathways/manage/), and Django's
 #: admin. Public pages (catalogue, verification, badges, issuer profiles, endorsements'
-#: public pages under /endorsements/) are not among them.
+#: public pages under /endorsements/) and the learners' own are not among them. Staff views
+#: elsewhere (an assessor's read-only view of a demonstration under /learn/, an award's
+#: downloads, a draft's image) need no entry: the permission layer holds them back.
 STAFF_PATH_PREFIXES = (
     "/manage/",
     "/design/",
@@ -51,9 +58,10 @@ STAFF_PATH_PREFIXES = (
     "/pathways/manage/",
     "/dashboard",
     "/admin/",
-    # Learners' evidence files, which assessors download from the assessment page.
-    "/evidence/",
 )
+# Not /evidence/: learners' evidence files are also the learners' own (and public ones are
+# anyone's). Assessors download them from the assessment page, and the permission layer
+# refuses a held-back assessor there as everywhere.
 
 
 def _language_codes() -> set[str]:
@@ -102,19 +110,39 @@ def _has_second_factor(user: Any) -> bool:
     return bool(is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]))
 
 
+#: Where `needs_two_factor` keeps its answer on the user object (one per request: the
+#: authentication middleware loads the user afresh for each).
+_ANSWER = "_mosaics_needs_two_factor"
+
+
 def needs_two_factor(user: Any) -> bool:
-    """Whether `user` must set up two-factor authentication before opening staff pages:
+    """Whether `user` must set up two-factor authentication before acting in a staff role:
     the requirement is on, they are a platform admin or hold one of the roles, and they have
-    neither an authenticator app nor a security key."""
+    neither an authenticator app nor a security key. Until they do, the permission layer
+    (`mosaics.organisations.permissions`) treats them as holding no role at all.
+
+    The answer is remembered on the user object, so that the many permission checks of one
+    page cost no query each; a user object that outlives a change of roles or second factors
+    (tests, shells) can drop it with `forget_two_factor`."""
     if not getattr(settings, "MOSAICS_STAFF_TWO_FACTOR", False):
         return False
     if user is None or not user.is_authenticated:
         return False
-    holds_role = (
-        user.is_superuser
-        or Membership.objects.filter(user=user, role__in=two_factor_roles()).exists()
-    )
-    return holds_role and not _has_second_factor(user)
+    answer = getattr(user, _ANSWER, None)
+    if answer is None:
+        holds_role = (
+            user.is_superuser
+            or Membership.objects.filter(user=user, role__in=two_factor_roles()).exists()
+        )
+        answer = bool(holds_role and not _has_second_factor(user))
+        setattr(user, _ANSWER, answer)
+    return bool(answer)
+
+
+def forget_two_factor(user: Any) -> None:
+    """Drops the answer `needs_two_factor` remembered on `user`."""
+    with contextlib.suppress(AttributeError):
+        delattr(user, _ANSWER)
 
 
 def _is_staff_path(path: str) -> bool:

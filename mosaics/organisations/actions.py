@@ -180,7 +180,7 @@ def organisation_create(
             )
         _require_manager(actor, parent)
     elif kind in (Organisation.Kind.INSTITUTION, Organisation.Kind.PARTNER):
-        if not (_authenticated(actor) and actor.is_superuser):
+        if not permissions.is_platform_admin(actor):
             raise PermissionDenied(_("Only platform admins create institutions and partners."))
         if parent is not None:
             raise OrganisationError(

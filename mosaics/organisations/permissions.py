@@ -6,6 +6,12 @@ admin (`is_superuser`) acts as institution admin in every institution and school
 review and publish as the Teaching & Learning Centre does), but never endorses: only a
 partner's own endorsers sign for it. The author rule still applies to them: nobody approves
 a version they wrote or edited.
+
+Two-factor authentication: with ``MOSAICS_STAFF_TWO_FACTOR`` on, a person who holds one of
+``MOSAICS_TWO_FACTOR_ROLES`` (or is a platform admin) but has no second factor yet holds **no
+role** here: every predicate below answers as for a learner, whatever page asks. The
+middleware's redirect from the staff pages only explains why; this is the guarantee. Their
+own things (enrolments, submissions, awards they hold) are theirs as before.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from mosaics.accounts.middleware import needs_two_factor
 from mosaics.organisations.models import Membership, Organisation, Role
 
 #: The platform's organisation and issuer profile (`mosaics.portfolio.clr.platform_issuer`),
@@ -29,9 +36,21 @@ def _authenticated(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 
 
+def _acts_in_role(user: Any) -> bool:
+    """Signed in, active, and not held back by the two-factor requirement (see the module's
+    docstring; `needs_two_factor` remembers its answer on the user object, so a page asks the
+    database once however many predicates it calls)."""
+    return _authenticated(user) and not needs_two_factor(user)
+
+
+def is_platform_admin(user: Any) -> bool:
+    """A platform admin (`is_superuser`) who may act as one now."""
+    return _acts_in_role(user) and bool(user.is_superuser)
+
+
 def roles(user: Any, organisation: Organisation) -> set[str]:
     """The roles `user` holds that apply to `organisation` (its own and its institution's)."""
-    if not _authenticated(user):
+    if not _acts_in_role(user):
         return set()
     scope = [org.pk for org in organisation.scope()]
     held = set(
@@ -39,7 +58,7 @@ def roles(user: Any, organisation: Organisation) -> set[str]:
             "role", flat=True
         )
     )
-    if user.is_superuser and organisation.kind in RUN_BY_INSTITUTIONS:
+    if is_platform_admin(user) and organisation.kind in RUN_BY_INSTITUTIONS:
         held.add(Role.INSTITUTION_ADMIN)
     return held
 
@@ -50,18 +69,18 @@ def has_role(user: Any, organisation: Organisation, *wanted: str) -> bool:
 
 def organisations_where(user: Any, *wanted: str) -> QuerySet[Organisation]:
     """Organisations in which `user` holds one of `wanted` (schools inherit institution roles)."""
-    if not _authenticated(user):
+    if not _acts_in_role(user):
         return Organisation.objects.none()
     direct = Membership.objects.filter(user=user, role__in=wanted).values("organisation_id")
     query = Q(pk__in=direct) | Q(parent_id__in=direct)
-    if user.is_superuser and Role.INSTITUTION_ADMIN in wanted:
+    if is_platform_admin(user) and Role.INSTITUTION_ADMIN in wanted:
         query |= Q(kind__in=RUN_BY_INSTITUTIONS)
     return Organisation.objects.filter(query).distinct()
 
 
 def is_staff_member(user: Any) -> bool:
     """Holds any role anywhere (or is a platform admin): may open the staff dashboard."""
-    if not _authenticated(user):
+    if not _acts_in_role(user):
         return False
     return bool(user.is_superuser) or Membership.objects.filter(user=user).exists()
 
@@ -140,9 +159,7 @@ def can_manage_organisation(user: Any, organisation: Organisation) -> bool:
     if organisation.kind == Organisation.Kind.PLATFORM:
         return False
     if organisation.kind == Organisation.Kind.PARTNER:
-        return has_role(user, organisation, Role.ENDORSER) or bool(
-            _authenticated(user) and user.is_superuser
-        )
+        return has_role(user, organisation, Role.ENDORSER) or is_platform_admin(user)
     return has_role(user, organisation, Role.INSTITUTION_ADMIN)
 
 

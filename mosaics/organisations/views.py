@@ -114,7 +114,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 "awards": bool(held & set(permissions.AWARDING)),
             }
         )
-    if user.is_superuser:
+    is_platform_admin = permissions.is_platform_admin(user)
+    if is_platform_admin:
         # Platform admins manage partners too; they do not hold roles there.
         listed = {entry["organisation"].pk for entry in entries}
         for organisation in Organisation.objects.filter(kind=Organisation.Kind.PARTNER):
@@ -132,7 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "organisations/dashboard.html",
-        {"entries": entries, "is_platform_admin": user.is_superuser},
+        {"entries": entries, "is_platform_admin": is_platform_admin},
     )
 
 
@@ -140,7 +141,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_new(request: HttpRequest) -> HttpResponse:
     """A platform admin creates an institution or a partner."""
-    if not request.user.is_superuser:
+    if not permissions.is_platform_admin(request.user):
         raise Http404
     form = NewOrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -9,6 +9,7 @@ HOTP helper), at a fixed time: allauth's clock is pinned so that no test depends
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,10 +21,16 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
+from django.test import Client
 from django.urls import reverse
 
 from mosaics.accounts.middleware import STAFF_PATH_PREFIXES, needs_two_factor, two_factor_roles
+from mosaics.organisations.models import Role
 from tests.factories import PASSWORD
+from tests.personas import PERSONAS
+from tests.web import role_matrix_learning as learning
+from tests.web import test_role_matrix as matrix
+from tests.web.test_role_matrix import ROUTES, SIGNED_IN, Scene, scene  # noqa: F401 (a fixture)
 
 #: A fixed moment for allauth's TOTP clock (any will do).
 NOW = 1_750_000_000
@@ -371,3 +378,225 @@ def test_security_keys_are_listed_renamed_and_removed(client: Any, world: Any) -
         user=world.assessor, type=Authenticator.Type.WEBAUTHN, data={"name": "Not yours"}
     )
     assert client.get(reverse("mfa_edit_webauthn", kwargs={"pk": other.pk})).status_code == 404
+
+
+# --- the requirement holds in the permission layer, whatever the page --------------------
+#
+# The middleware's redirect covers the staff prefixes and explains; the guarantee is that a
+# person held back by the requirement holds no role in `mosaics.organisations.permissions`,
+# so a staff view outside those prefixes (or one added later) refuses them too.
+
+#: Everyone the role matrix knows who holds a role (or is a platform admin).
+STAFF = tuple(
+    p for p in PERSONAS if p not in ("anonymous", "learner") and not p.startswith("other_")
+)
+
+#: Staff views that live outside the redirected prefixes (an evidence file is a learner's
+#: own too, and a public one anyone's), and learning staff views inside them.
+OUTSIDE = (
+    "learning:demonstration_version",
+    "learning:evidence_file",
+    "awards:download",
+    "awards:certificate",
+    "catalogue:image",
+)
+INSIDE = ("learning:assess", "learning:queue")
+
+
+def _without_the_redirect(settings: Any) -> None:
+    settings.MIDDLEWARE = [
+        m for m in settings.MIDDLEWARE if not m.endswith(".StaffTwoFactorMiddleware")
+    ]
+
+
+def _url(s: Scene, name: str) -> str:
+    return reverse(name, kwargs=ROUTES[name].kwargs(s))
+
+
+@pytest.fixture
+def staged(request: pytest.FixtureRequest, world: Any) -> Scene:
+    """The role matrix's scene: every kind of object its views show."""
+    return request.getfixturevalue("scene")  # type: ignore[no-any-return]
+
+
+def test_held_back_staff_hold_no_role_until_they_set_up_a_second_factor(
+    world: Any, required: Any
+) -> None:
+    from mosaics.accounts.middleware import forget_two_factor
+    from mosaics.organisations import permissions as p
+
+    for user, organisation in (
+        (world.assessor, world.business),
+        (world.tlc_admin, world.business),
+        (world.platform_admin, world.business),
+        (world.endorser, world.partner),
+    ):
+        assert needs_two_factor(user)
+        assert p.roles(user, organisation) == set()
+        assert not p.has_role(user, organisation, *Role.values)
+        assert not p.organisations_where(user, *Role.values).exists()
+        assert not p.is_staff_member(user)
+        assert not p.is_platform_admin(user)
+        assert not p.can_manage_organisation(user, world.partner)
+        assert not p.assessing_organisations(user).exists()
+
+        _activate_totp(user)
+        forget_two_factor(user)
+        assert not needs_two_factor(user)
+        assert p.roles(user, organisation)
+        assert p.is_staff_member(user)
+    assert p.is_platform_admin(world.platform_admin)
+    assert p.can_manage_organisation(world.platform_admin, world.partner)
+    assert p.can_manage_organisation(world.endorser, world.partner)
+
+
+def test_the_answer_is_kept_on_the_user_for_the_request(
+    world: Any, required: Any, django_assert_num_queries: Any
+) -> None:
+    from mosaics.organisations import permissions as p
+
+    assessor = world.assessor
+    with django_assert_num_queries(2):  # a role? a second factor?
+        assert needs_two_factor(assessor)
+    with django_assert_num_queries(0):
+        assert needs_two_factor(assessor)
+        assert p.roles(assessor, world.business) == set()
+        assert not p.is_staff_member(assessor)
+        assert not p.organisations_where(assessor, Role.ASSESSOR).exists()
+
+
+def test_with_the_requirement_off_it_costs_no_query(
+    world: Any, django_assert_num_queries: Any
+) -> None:
+    with django_assert_num_queries(0):
+        assert not needs_two_factor(world.assessor)
+        assert not needs_two_factor(world.platform_admin)
+
+
+@pytest.mark.parametrize("persona", ["assessor", "platform_admin", "tlc_admin", "designer"])
+def test_staff_views_outside_the_prefixes_refuse_held_back_staff(
+    client: Any, staged: Scene, settings: Any, persona: str
+) -> None:
+    """The views the redirect does not cover refuse them (404: no data), the learning staff
+    views send them to set up a second factor, and without the redirect refuse them too;
+    with an authenticator app they get through."""
+    user = staged.world.people[persona]
+    settings.MOSAICS_STAFF_TWO_FACTOR = True
+    theirs = [name for name in OUTSIDE + INSIDE if persona in ROUTES[name].audience]
+    assert theirs, persona
+    client.force_login(user)
+    for name in theirs:
+        response = client.get(_url(staged, name))
+        if name in INSIDE:
+            assert response.status_code == 302, name
+            assert response["Location"] == reverse("mfa_index"), name
+        else:
+            assert response.status_code in (403, 404), (name, response.status_code)
+    _without_the_redirect(settings)
+    bare = Client()  # a new handler, without the redirect
+    bare.force_login(user)
+    for name in theirs:
+        response = bare.get(_url(staged, name))
+        assert response.status_code in (403, 404), (name, response.status_code)
+        assert learning.NARRATIVE not in response.content.decode("utf-8", "replace"), name
+
+    _activate_totp(user)
+    for name in theirs:
+        assert bare.get(_url(staged, name)).status_code == 200, name
+        assert client.get(_url(staged, name)).status_code == 200, name
+
+
+#: Pages that answer what a person owns, not a role they hold: the scene's assessor declared
+#: a conflict of interest, and sees and may withdraw it as anyone who declared one would (a
+#: former assessor too). Declaring one takes the role.
+OWN = {("assessor", "learning:conflicts"), ("assessor", "learning:conflict_withdraw")}
+
+
+@pytest.mark.parametrize("persona", STAFF)
+def test_the_role_matrix_holds_back_staff_without_a_second_factor(
+    staged: Scene, settings: Any, monkeypatch: pytest.MonkeyPatch, persona: str
+) -> None:
+    """Every view of the role matrix, with the redirect taken away: a held-back person gets
+    what every signed-in person gets, nothing that comes from a role, and is shown nothing
+    private."""
+    settings.MOSAICS_STAFF_TWO_FACTOR = True
+    _without_the_redirect(settings)
+    monkeypatch.setattr(
+        matrix, "PRIVATE", {title: shown - {persona} for title, shown in matrix.PRIVATE.items()}
+    )
+    failures: list[str] = []
+    for name, route in sorted(ROUTES.items()):
+        if persona not in route.audience or (persona, name) in OWN:
+            continue  # a role taken away gives nothing; what is theirs stays theirs
+        open_to_all = route.audience >= SIGNED_IN
+        if not open_to_all or persona in ("assessor", "platform_admin"):
+            audience = route.audience if open_to_all else route.audience - {persona}
+            held_back = replace(route, audience=audience)
+            url = reverse(name, kwargs=route.kwargs(staged))
+            data = route.data(staged.learning) if route.data is not None else {}
+            for method in route.methods:
+                failures += [
+                    f"{name} {method.upper()} {failure}"
+                    for failure in matrix._drive(held_back, method, url, data, persona, staged)
+                ]
+    assert failures == [], "\n".join(failures)
+
+
+def test_staff_who_are_learners_keep_their_own_pages_and_can_set_up_a_second_factor(
+    client: Any, world: Any, required: Any
+) -> None:
+    """An assessor enrolled elsewhere as a learner, held back by the requirement: their
+    learning, their account and the two-factor pages work; after setting up an authenticator
+    app (through allauth's pages) the staff pages open."""
+    from django.core.files.base import ContentFile
+
+    from mosaics.learning.models import EvidenceItem
+    from tests.learning import builders as b
+
+    assessor = world.assessor
+    version = b.learning_version(world.other_issuer, competencies=1)
+    submission = b.submission(b.enrolment(assessor, version))
+    demonstration = submission.demonstrations.get()
+    item = EvidenceItem(
+        demonstration=demonstration,
+        kind=EvidenceItem.Kind.FILE,
+        title="My notes",
+        file_name="notes.txt",
+        content_type="text/plain",
+        size=6,
+        visibility=EvidenceItem.Visibility.PRIVATE,
+        position=1,
+    )
+    item.file.save("notes.txt", ContentFile(b"notes\n"), save=False)
+    item.save()
+    slug = version.micro_credential.slug
+    own = [
+        reverse("learning:mine"),
+        reverse("learning:enrolment", kwargs={"slug": slug}),
+        reverse(
+            "learning:demonstration",
+            kwargs={"slug": slug, "competency": demonstration.competency_id},
+        ),
+        reverse("learning:submission", kwargs={"slug": slug, "number": 1}),
+        reverse("learning:demonstration_version", kwargs={"uuid": demonstration.uuid}),
+        reverse("learning:evidence_file", kwargs={"uuid": item.uuid}),
+        reverse("awards:inbox"),
+        reverse("portfolio:mosaic"),
+        reverse("accounts:profile"),
+        reverse("account_email"),
+        reverse("mfa_index"),
+    ]
+    assert _sign_in(client, assessor).status_code == 302
+    assert needs_two_factor(assessor)
+    for url in own:
+        assert client.get(url).status_code == 200, url
+    assert client.get("/assess/")["Location"] == reverse("mfa_index")
+
+    _confirm_access(client, reverse("mfa_activate_totp"))
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+    secret = client.session[totp.SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": _code(secret)})
+    assert response.status_code == 302
+    assert client.get("/assess/").status_code == 200
+    for url in own:
+        assert client.get(url).status_code == 200, url
