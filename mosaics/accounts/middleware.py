@@ -117,7 +117,8 @@ _ANSWER = "_mosaics_needs_two_factor"
 
 def needs_two_factor(user: Any) -> bool:
     """Whether `user` must set up two-factor authentication before acting in a staff role:
-    the requirement is on, they are a platform admin or hold one of the roles, and they have
+    the requirement is on, they are a platform admin, Django admin staff, or hold one of the
+    roles, and they have
     neither an authenticator app nor a security key. Until they do, the permission layer
     (`mosaics.organisations.permissions`) treats them as holding no role at all.
 
@@ -132,6 +133,8 @@ def needs_two_factor(user: Any) -> bool:
     if answer is None:
         holds_role = (
             user.is_superuser
+            # Django admin's staff flag opens /admin/ to whatever permissions they were given.
+            or user.is_staff
             or Membership.objects.filter(user=user, role__in=two_factor_roles()).exists()
         )
         answer = bool(holds_role and not _has_second_factor(user))
