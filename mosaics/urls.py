@@ -23,5 +23,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "mosaics.core.views.bad_request"
 handler404 = "mosaics.core.views.page_not_found"
 handler500 = "mosaics.core.views.server_error"
