@@ -5,36 +5,52 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0001_initial'),
-        ('organisations', '0002_platform_kind'),
+        ("catalogue", "0001_initial"),
+        ("organisations", "0002_platform_kind"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='microcredential',
-            name='capacity',
-            field=models.PositiveIntegerField(blank=True, help_text='How many learners may be enrolled at once. Leave empty for no limit; when it is full, new learners join a waiting list.', null=True, verbose_name='places'),
+            model_name="microcredential",
+            name="capacity",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="How many learners may be enrolled at once. Leave empty for no limit; when it is full, new learners join a waiting list.",
+                null=True,
+                verbose_name="places",
+            ),
         ),
         migrations.AddField(
-            model_name='microcredential',
-            name='enrolment_closes',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='enrolment closes'),
+            model_name="microcredential",
+            name="enrolment_closes",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="enrolment closes"),
         ),
         migrations.AddField(
-            model_name='microcredential',
-            name='enrolment_opens',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='enrolment opens'),
+            model_name="microcredential",
+            name="enrolment_opens",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="enrolment opens"),
         ),
         migrations.AddField(
-            model_name='version',
-            name='second_assessor_required',
-            field=models.BooleanField(default=False, help_text='A second assessor must confirm every decision that a learner meets the criteria before the micro-credential is awarded.', verbose_name='moderation by a second assessor'),
+            model_name="version",
+            name="second_assessor_required",
+            field=models.BooleanField(
+                default=False,
+                help_text="A second assessor must confirm every decision that a learner meets the criteria before the micro-credential is awarded.",
+                verbose_name="moderation by a second assessor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='microcredential',
-            constraint=models.CheckConstraint(condition=models.Q(('enrolment_opens__isnull', True), ('enrolment_closes__isnull', True), ('enrolment_closes__gt', models.F('enrolment_opens')), _connector='OR'), name='enrolment_window_in_order'),
+            model_name="microcredential",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("enrolment_opens__isnull", True),
+                    ("enrolment_closes__isnull", True),
+                    ("enrolment_closes__gt", models.F("enrolment_opens")),
+                    _connector="OR",
+                ),
+                name="enrolment_window_in_order",
+            ),
         ),
     ]
