@@ -344,7 +344,15 @@ def award_issue(
             pk=version.pk
         )
         issuer = version.micro_credential.issuer
-        if version.state != Version.State.PUBLISHED:
+        # A learner assessed against the version they enrolled in earns that version, even
+        # when a newer one has been published (or the micro-credential retired) meanwhile:
+        # the credential says what they met. Anyone else awards the published version only.
+        awardable = (
+            (Version.State.PUBLISHED, Version.State.SUPERSEDED, Version.State.RETIRED)
+            if source == Award.Source.ASSESSMENT
+            else (Version.State.PUBLISHED,)
+        )
+        if version.state not in awardable:
             raise AwardRefused(
                 _("Only the published version of a micro-credential can be awarded."),
                 code="not_published",
