@@ -56,6 +56,7 @@ lint: install
 bench: install node
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/awards.py
+	$(BIN)/python bench/learning.py
 
 messages: install
 	cd mosaics && ../$(BIN)/django-admin makemessages --locale fr --no-obsolete --add-location file \
