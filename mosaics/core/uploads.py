@@ -26,7 +26,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-__all__ = ["MAX_DIMENSION", "clean_image", "clean_svg", "max_image_bytes"]
+__all__ = ["MAX_DIMENSION", "clean_image", "clean_svg", "max_image_bytes", "read_upload"]
 
 MAX_DIMENSION = 4096  # pixels, either side
 MAX_SVG_ELEMENTS = 5000
@@ -131,25 +131,33 @@ def _refuse(message: str, code: str) -> ValidationError:
     return ValidationError(message, code=code)
 
 
+def read_upload(upload: IO[bytes] | Any, limit: int, *, too_large: str, empty: str) -> bytes:
+    """The upload's bytes, read no further than one past `limit`: refused (with the given
+    words) when its declared or real size is over the limit, or when it is empty."""
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise _refuse(too_large, "too_large")
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    data: bytes = upload.read(limit + 1)
+    if len(data) > limit:
+        raise _refuse(too_large, "too_large")
+    if not data:
+        raise _refuse(empty, "empty")
+    return data
+
+
 def clean_image(upload: IO[bytes] | Any) -> tuple[ContentFile[bytes], str]:
     """Check and rebuild an uploaded badge image. Returns the sanitised file (with a fresh,
     safe name) and its content type; raises ValidationError saying what is wrong."""
     limit = max_image_bytes()
-    too_big = _refuse(
-        _("The image is too large: it must be at most %(limit)s.")
+    data = read_upload(
+        upload,
+        limit,
+        too_large=_("The image is too large: it must be at most %(limit)s.")
         % {"limit": filesizeformat(limit)},
-        "too_large",
+        empty=_("The image file is empty."),
     )
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise too_big
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise too_big
-    if not data:
-        raise _refuse(_("The image file is empty."), "empty")
 
     if data.startswith(PNG_SIGNATURE):
         content, content_type, extension = _clean_raster(data, "PNG"), "image/png", "png"

@@ -34,6 +34,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from mosaics.core.uploads import read_upload
+
 __all__ = [
     "ACCEPT",
     "INLINE_TYPES",
@@ -149,20 +151,13 @@ def clean_evidence_file(upload: IO[bytes] | Any) -> tuple[ContentFile[bytes], st
     own file name cleaned (for display and downloads only) and the stored size. Raises
     ValidationError saying what is wrong."""
     limit = max_evidence_bytes()
-    too_big = _refuse(
-        _("This file is too large: it must be at most %(limit)s.") % {"limit": size_words(limit)},
-        "too_large",
+    data = read_upload(
+        upload,
+        limit,
+        too_large=_("This file is too large: it must be at most %(limit)s.")
+        % {"limit": size_words(limit)},
+        empty=_("This file is empty."),
     )
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise too_big
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(limit + 1)
-    if len(data) > limit:
-        raise too_big
-    if not data:
-        raise _refuse(_("This file is empty."), "empty")
 
     original = clean_original_name(getattr(upload, "name", ""))
     if data.startswith(PDF_SIGNATURE):
