@@ -392,7 +392,9 @@ def test_the_demonstration_page_works_with_the_keyboard_alone(
     for _ in range(6):
         s.tab_to_next_control(page)
     assert s.focused(page) == ("button", "Save draft")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # Wait for the form's own navigation: the page is already loaded when Enter is pressed, so
+    # waiting for a load state alone could read the old page.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "Your draft was saved." in s.main_text(page)
     assert page.get_by_label("Narrative").input_value().startswith("I ran the food bank's")
